@@ -1,0 +1,26 @@
+#pragma once
+// A single-layer, batch-first GRU returning every hidden state, with torch::nn::GRU's
+// parametrisation and gate order (r, z, n):
+//   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)
+//   z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+//   h' = (1 - z) * n + z * h
+// Built for speed: one GEMM for all input projections, a fused gate pass per step and a
+// hand-written backward whose weight gradients are single GEMMs over all steps.
+#include <torch/torch.h>
+
+namespace sdebench {
+
+class FastGRUImpl : public torch::nn::Module {
+ public:
+  FastGRUImpl(std::int64_t input_size, std::int64_t hidden_size);
+  // x: [B, T, I] -> hidden states [B, T, H]; h0: [B, H] or undefined (zeros).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& h0 = {});
+
+  std::int64_t input_size() const { return weight_ih.size(1); }
+  std::int64_t hidden_size() const { return weight_hh.size(1); }
+  torch::Tensor weight_ih, weight_hh, bias_ih, bias_hh;  // [3H, I], [3H, H], [3H], [3H]
+};
+TORCH_MODULE(FastGRU);
+
+}  // namespace sdebench

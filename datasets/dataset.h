@@ -1,0 +1,51 @@
+#pragma once
+// The dataset interface: a registered generator or loader turns its options into a
+// TimeSeriesDataset. Register with SDEBENCH_REGISTER_DATASET (see README).
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/options.h"
+#include "core/registry.h"
+
+namespace sdebench {
+
+// Sequences on a shared time grid; irregular sampling and missing values are expressed by
+// the mask (1 observed, 0 missing; values are 0 where missing). All tensors are float64.
+struct TimeSeriesSplit {
+  torch::Tensor values;  // [N, T, D], normalised
+  torch::Tensor mask;    // [N, T, D]
+  std::int64_t size() const { return values.defined() ? values.size(0) : 0; }
+};
+
+struct TimeSeriesDataset {
+  std::string name;
+  torch::Tensor times;  // [T] float64, strictly increasing
+  TimeSeriesSplit train, val, test;
+  // normalised = (raw - norm_mean) / norm_std, per dimension ([D] each).
+  torch::Tensor norm_mean, norm_std;
+  // Generating parameters, seed, version, source file and checksum, ...
+  std::map<std::string, std::string> meta;
+  std::int64_t dims() const { return train.values.size(2); }
+};
+
+// Where a dataset may read and write, and its seed; filled by the harness.
+struct DatasetContext {
+  std::uint64_t seed = 0;
+  std::string cache_dir = ".cache/datasets";  // empty: no cache
+  std::string data_dir;                        // for loaders; empty: component default
+};
+
+using DatasetFactory =
+    std::function<TimeSeriesDataset(const Options& options, const DatasetContext& context)>;
+using DatasetRegistry = Registry<DatasetFactory>;
+
+}  // namespace sdebench
+
+#define SDEBENCH_DATASET_CONCAT_INNER(a, b) a##b
+#define SDEBENCH_DATASET_CONCAT(a, b) SDEBENCH_DATASET_CONCAT_INNER(a, b)
+#define SDEBENCH_REGISTER_DATASET(NAME, DESCRIPTION, SCHEMA, FACTORY)                       \
+  static const bool SDEBENCH_DATASET_CONCAT(sdebench_dataset_registered_, __LINE__) =       \
+      ::sdebench::DatasetRegistry::instance().add({NAME, DESCRIPTION, SCHEMA, FACTORY})

@@ -1,0 +1,83 @@
+#pragma once
+// The training-method interface. A method is built from its option section and the shape of
+// the data, and knows nothing of the harness: the harness owns the optimiser, the loop,
+// timing and files. Register a method with SDEBENCH_REGISTER_METHOD (see README).
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/options.h"
+#include "core/registry.h"
+
+namespace sdebench {
+
+// A batch of time series on a shared time grid. Values and mask are in the method's dtype;
+// mask is 1 where a value was observed, 0 where it is missing (values there are 0).
+struct Batch {
+  torch::Tensor times;   // [T], increasing
+  torch::Tensor values;  // [B, T, D]
+  torch::Tensor mask;    // [B, T, D]
+};
+
+// What a method may know about the data when it is built.
+struct DataShape {
+  std::int64_t dims = 0;     // D
+  torch::Tensor times;       // [T] observation times of the training data (float64)
+  torch::ScalarType dtype = torch::kFloat32;
+};
+
+struct StepContext {
+  std::int64_t iteration = 0;
+  double kl_weight = 1.0;  // the harness's annealing schedule; 1 = the true ELBO
+};
+
+// Named scalar terms of one step. `total` is the objective whose gradient was taken.
+struct LossTerms {
+  double total = 0.0;
+  std::vector<std::pair<std::string, double>> terms;
+};
+
+struct EvalOptions {
+  std::int64_t time_samples = 64;  // stratified time points for integrals over t
+  std::int64_t num_samples = 1;    // posterior / path samples per sequence
+};
+
+class Method : public torch::nn::Module {
+ public:
+  // One training step: computes the loss on `batch` and leaves d(total)/d(parameter) in
+  // every parameter's .grad (the harness zeroes grads before and steps after). Methods whose
+  // gradients do not come from loss.backward() (the stochastic adjoint) fill .grad themselves.
+  virtual LossTerms train_step(const Batch& batch, const StepContext& context) = 0;
+
+  // Held-out metrics with full sums, e.g. {"nelbo": ..., "rec": ...}. Methods without an
+  // ELBO return what they have and omit "nelbo".
+  virtual std::map<std::string, double> evaluate(const Batch& batch, const EvalOptions& options) = 0;
+
+  // `n` unconditional paths at `times` in data space: [n, T, D].
+  virtual torch::Tensor sample(const torch::Tensor& times, std::int64_t n) = 0;
+
+  // Forecasts given the first `context` observations of each sequence in `observed`:
+  // [num_samples, B, T, D] at `times` (which include the context times).
+  virtual torch::Tensor forecast(const Batch& observed, std::int64_t context,
+                                 const torch::Tensor& times, std::int64_t num_samples) = 0;
+
+  // True when the method's loss has a KL term the harness may anneal.
+  virtual bool uses_kl_annealing() const { return false; }
+};
+
+using MethodFactory =
+    std::function<std::shared_ptr<Method>(const Options& options, const DataShape& shape)>;
+using MethodRegistry = Registry<MethodFactory>;
+
+}  // namespace sdebench
+
+#define SDEBENCH_CONCAT_INNER(a, b) a##b
+#define SDEBENCH_CONCAT(a, b) SDEBENCH_CONCAT_INNER(a, b)
+// SDEBENCH_REGISTER_METHOD("name", "description", schema_expression, factory_expression)
+#define SDEBENCH_REGISTER_METHOD(NAME, DESCRIPTION, SCHEMA, FACTORY)                    \
+  static const bool SDEBENCH_CONCAT(sdebench_method_registered_, __LINE__) =            \
+      ::sdebench::MethodRegistry::instance().add({NAME, DESCRIPTION, SCHEMA, FACTORY})

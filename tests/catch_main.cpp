@@ -1,0 +1,10 @@
+// Catch2 main for every test program: threads are configured once, as in a real run.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include "core/threads.h"
+
+int main(int argc, char* argv[]) {
+  sdebench::configure_threads(0);
+  return Catch::Session().run(argc, argv);
+}

@@ -1,0 +1,33 @@
+#include <catch2/catch.hpp>
+
+#include "core/options.h"
+
+using namespace sdebench;
+
+TEST_CASE("schema checks types, bounds and choices", "[options]") {
+  Schema schema;
+  schema.add_int("hidden", 100, "width", 1)
+      .add_float("lr", 1e-3, "learning rate", 0.0)
+      .add_string("solver", "euler", "solver", {"euler", "milstein"});
+  auto spec = schema.find("hidden");
+  REQUIRE(spec);
+  OptionValue bad = std::string("wide");
+  REQUIRE(schema.check(*spec, bad).value().find("expected integer") != std::string::npos);
+  OptionValue zero = std::int64_t{0};
+  REQUIRE(schema.check(*spec, zero).value().find(">= 1") != std::string::npos);
+  OptionValue as_int = std::int64_t{1};
+  REQUIRE_FALSE(schema.check(*schema.find("lr"), as_int));
+  REQUIRE(std::holds_alternative<double>(as_int));  // widened to float
+  OptionValue typo = std::string("eulr");
+  auto msg = schema.check(*schema.find("solver"), typo);
+  REQUIRE(msg);
+  REQUIRE(msg->find("did you mean \"euler\"") != std::string::npos);
+  REQUIRE(schema.defaults().get_int("hidden") == 100);
+  REQUIRE_THROWS_WITH(schema.defaults().get_string("hidden"),
+                      Catch::Contains("'hidden' has type integer"));
+}
+
+TEST_CASE("closest_match suggests only near misses", "[options]") {
+  REQUIRE(closest_match("hiden", {"hidden", "latent"}) == "hidden");
+  REQUIRE(closest_match("zzzzzzzz", {"hidden", "latent"}).empty());
+}
