@@ -33,15 +33,17 @@ torch::Tensor Sde::diffusion_derivative(double t, const torch::Tensor& y) {
   if (noise_ != NoiseType::Diagonal)
     throw std::invalid_argument("diffusion_derivative needs diagonal noise, the SDE has " +
                                 std::string(to_string(noise_)) + " noise");
+  // When the caller records a graph (backprop through Milstein), the derivative is built
+  // with create_graph so gradients flow through the correction too.
+  const bool keep_graph = torch::GradMode::is_enabled();
   torch::AutoGradMode enable(true);
-  // Differentiate a detached copy so the caller's graph is untouched; if the caller needs
-  // gradients through the correction (backprop through Milstein), it overrides this.
-  auto x = y.detach().requires_grad_(true);
+  auto x = (keep_graph && y.requires_grad()) ? y : y.detach().requires_grad_(true);
   auto g = diffusion(t, x);
-  auto grads = torch::autograd::grad({g.sum()}, {x}, {}, /*retain_graph=*/false,
-                                     /*create_graph=*/false, /*allow_unused=*/true);
+  if (!g.requires_grad()) return torch::zeros_like(y);
+  auto grads = torch::autograd::grad({g.sum()}, {x}, {}, /*retain_graph=*/keep_graph,
+                                     /*create_graph=*/keep_graph, /*allow_unused=*/true);
   if (!grads[0].defined()) return torch::zeros_like(y);
-  return grads[0];
+  return keep_graph ? grads[0] : grads[0].detach();
 }
 
 torch::Tensor Sde::noise_term(const torch::Tensor& g, const torch::Tensor& dW) const {

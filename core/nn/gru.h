@@ -6,7 +6,9 @@
 //   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
 //   h' = (1 - z) * n + z * h
 // Built for speed: one GEMM for all input projections, a fused gate pass per step and a
-// hand-written backward whose weight gradients are single GEMMs over all steps.
+// hand-written backward whose weight gradients are single GEMMs over all steps
+// (design and measurements: core/nn/gru.cpp). float32 and float64, CPU.
+// First-order gradients only: backward with create_graph=true raises an error.
 #include <torch/torch.h>
 
 namespace sdebench {
@@ -22,5 +24,18 @@ class FastGRUImpl : public torch::nn::Module {
   torch::Tensor weight_ih, weight_hh, bias_ih, bias_hh;  // [3H, I], [3H, H], [3H], [3H]
 };
 TORCH_MODULE(FastGRU);
+
+// The fused GRU as a function (what FastGRU::forward calls): x [B, T, I], h0 [B, H] or
+// undefined, weights as in torch::nn::GRU layer 0 -> [B, T, H]. Under no-grad (or when no
+// input requires a gradient) it saves nothing for backward.
+torch::Tensor fast_gru(const torch::Tensor& x, const torch::Tensor& h0,
+                       const torch::Tensor& weight_ih, const torch::Tensor& weight_hh,
+                       const torch::Tensor& bias_ih, const torch::Tensor& bias_hh);
+
+// The same GRU from unfused LibTorch ops, differentiated by autograd: the independent
+// reference the tests check fast_gru against. Same arguments and result.
+torch::Tensor gru_reference(const torch::Tensor& x, const torch::Tensor& h0,
+                            const torch::Tensor& weight_ih, const torch::Tensor& weight_hh,
+                            const torch::Tensor& bias_ih, const torch::Tensor& bias_hh);
 
 }  // namespace sdebench

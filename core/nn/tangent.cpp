@@ -1,0 +1,102 @@
+#include "core/nn/tangent.h"
+
+#include <torch/torch.h>
+
+#include "core/nn/mlp.h"
+
+namespace sdebench {
+
+Dual dual_linear(const Dual& x, const torch::Tensor& weight, const torch::Tensor& bias) {
+  Dual y;
+  y.value = torch::nn::functional::linear(x.value, weight, bias);
+  if (x.has_tangent()) y.tangent = torch::matmul(x.tangent, weight.t());
+  return y;
+}
+
+Dual dual_activate(const Dual& x, Activation act) {
+  Dual y;
+  if (act == Activation::Identity) return x;
+  if (!x.has_tangent()) {
+    y.value = activate(x.value, act);
+    return y;
+  }
+  // Share the sigmoid between value and derivative where the activation allows it.
+  switch (act) {
+    case Activation::SiLU: {
+      auto s = torch::sigmoid(x.value);
+      y.value = x.value * s;
+      y.tangent = x.tangent * (s * (1 + x.value * (1 - s)));
+      return y;
+    }
+    case Activation::Sigmoid: {
+      auto s = torch::sigmoid(x.value);
+      y.value = s;
+      y.tangent = x.tangent * (s * (1 - s));
+      return y;
+    }
+    case Activation::Tanh: {
+      auto t = torch::tanh(x.value);
+      y.value = t;
+      y.tangent = x.tangent * (1 - t * t);
+      return y;
+    }
+    default:
+      y.value = activate(x.value, act);
+      y.tangent = x.tangent * activate_derivative(x.value, act);
+      return y;
+  }
+}
+
+Dual dual_cat(const std::vector<Dual>& parts, std::int64_t dim) {
+  std::vector<torch::Tensor> values, tangents;
+  bool any = false;
+  for (const auto& p : parts) {
+    values.push_back(p.value);
+    any = any || p.has_tangent();
+  }
+  Dual y;
+  y.value = torch::cat(values, dim);
+  if (any) {
+    for (const auto& p : parts)
+      tangents.push_back(p.has_tangent() ? p.tangent : torch::zeros_like(p.value));
+    y.tangent = torch::cat(tangents, dim);
+  }
+  return y;
+}
+
+Dual dual_softmax(const Dual& x, std::int64_t dim) {
+  Dual y;
+  y.value = torch::softmax(x.value, dim);
+  if (x.has_tangent()) {
+    auto mean = (y.value * x.tangent).sum(dim, /*keepdim=*/true);
+    y.tangent = y.value * (x.tangent - mean);
+  }
+  return y;
+}
+
+Dual dual_mlp(const MLPImpl& mlp, const Dual& x) {
+  const auto& layers = mlp.layers();
+  Dual h = x;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    h = dual_linear(h, layers[i]->weight, layers[i]->bias);
+    if (i + 1 < layers.size()) h = dual_activate(h, mlp.activation());
+  }
+  return h;
+}
+
+Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& values,
+                    double scale) {
+  // score_j = -a^2 (t_j - t)^2, d score_j / dt = 2 a^2 (t_j - t).
+  auto diff = keys.view({1, 1, -1}) - query.value.unsqueeze(-1);  // [B, Q, T]
+  const double a2 = scale * scale;
+  Dual score;
+  score.value = diff.square() * (-a2);
+  if (query.has_tangent()) score.tangent = diff * (2 * a2) * query.tangent.unsqueeze(-1);
+  auto weights = dual_softmax(score, -1);
+  Dual ctx;
+  ctx.value = torch::bmm(weights.value, values);
+  if (weights.has_tangent()) ctx.tangent = torch::bmm(weights.tangent, values);
+  return ctx;
+}
+
+}  // namespace sdebench
