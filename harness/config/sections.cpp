@@ -1,0 +1,77 @@
+// The harness-owned sections of a spec: training, evaluation, output. The runner reads
+// exactly these keys; datasets and methods bring their own schemas through the registries.
+#include "harness/config/spec.h"
+#include "harness/config/spec_internal.h"
+
+namespace sdebench {
+
+Schema training_schema() {
+  Schema s;
+  s.add_int("iterations", 1000, "optimiser steps", 1);
+  s.add_int("batch_size", 128, "sequences per step", 1);
+  s.add_float("lr", 1e-3, "Adam learning rate (> 0)", 0.0);
+  s.add_float("lr_decay", 1.0, "ExponentialLR gamma applied every iteration (0 < gamma <= 1)", 0.0,
+              1.0);
+  s.add_float("grad_clip", 0.0, "max global gradient norm; 0 = off", 0.0);
+  s.add_int("kl_anneal_iterations", 0,
+            "KL weight rises linearly from 0 to 1 over this many iterations (methods with a KL "
+            "term only); 0 = off",
+            0);
+  s.add_int("eval_every", 0, "evaluate every N iterations; 0 = only at the end", 0);
+  s.add_int("checkpoint_every", 100, "checkpoint every N iterations; 0 = off", 0);
+  s.add_float("max_seconds", 0.0, "wall-time budget for training; 0 = none", 0.0);
+  s.add_int("threads", 0, "LibTorch intra-op threads; 0 = all cores", 0);
+  s.add_string("dtype", "float32", "floating-point type of the model", {"float32", "float64"});
+  s.add_string("device", "cpu", "where the model runs (cuda needs a CUDA LibTorch)",
+               {"cpu", "cuda"});
+  s.add_int("log_every", 10, "a metrics row / log line every N iterations", 1);
+  s.add_string("target_metric", "",
+               "metric for time-to-target, e.g. \"test_nelbo\"; empty = none");
+  s.add_float("target_value", 0.0,
+              "time-to-target is recorded when target_metric first goes at or below this");
+  return s;
+}
+
+Schema evaluation_schema() {
+  Schema s;
+  s.add_string("split", "test", "held-out split evaluated", {"test", "val"});
+  s.add_int("num_samples", 8, "samples per sequence for forecasts and paths", 1);
+  s.add_int("time_samples", 64, "stratified time points for integrals over t", 1);
+  s.add_int("forecast_context", 0,
+            "observations given before forecasting (MOCAP protocol: 3); 0 = no forecast metric",
+            0);
+  s.add_int("max_sequences", 256, "cap on evaluated sequences", 1);
+  s.add_int("path_samples", 256, "prior paths drawn for the sample distance", 1);
+  return s;
+}
+
+Schema output_schema() {
+  Schema s;
+  s.add_string("dir", "results/runs", "where run directories are created");
+  s.add_bool("checkpoint", true, "write checkpoints (needed for --resume)");
+  return s;
+}
+
+namespace spec_detail {
+
+const std::vector<std::string>& section_names() {
+  static const std::vector<std::string> names = {"dataset", "method", "training", "evaluation",
+                                                 "output"};
+  return names;
+}
+
+const std::vector<std::string>& top_level_keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k = {"name", "seed", "include"};
+    for (const auto& s : section_names()) k.push_back(s);
+    return k;
+  }();
+  return keys;
+}
+
+bool must_be_positive(const std::string& dotted_key) {
+  return dotted_key == "training.lr" || dotted_key == "training.lr_decay";
+}
+
+}  // namespace spec_detail
+}  // namespace sdebench
