@@ -1,0 +1,105 @@
+// MOCAP-35 through matio: the 16/3/4 split of 300 frames x 50 dims, dt = 0.1, checksum checked.
+// Skips with a WARN (saying why) when the file is not beside the project.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "datasets/loaders.h"
+#include "datasets/sha256.h"
+#include "test_support.h"
+
+using namespace sdebench;
+
+namespace {
+std::string mocap_path() {
+  return std::string(SDEBENCH_SOURCE_DIR) + "/../shared/data/mocap35.mat";
+}
+}  // namespace
+
+TEST_CASE("sha256 matches the FIPS 180-4 test vectors", "[datasets][sha256]") {
+  CHECK(sha256_hex("", 0) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abc", 3) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string two_blocks = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  CHECK(sha256_hex(two_blocks.data(), two_blocks.size()) ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  Sha256 streamed;  // the same digest when fed in pieces crossing block boundaries
+  const std::string million(1000000, 'a');
+  for (std::size_t i = 0; i < million.size(); i += 997)
+    streamed.update(million.data() + i, std::min<std::size_t>(997, million.size() - i));
+  CHECK(streamed.hex_digest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_CASE("MOCAP-35 loads with the 16/3/4 split", "[datasets][mocap]") {
+  const std::string path = mocap_path();
+  if (!std::filesystem::exists(path)) {
+    WARN("skipped: " << path << " is absent (CI keeps it at ../shared/data beside the repo)");
+    return;
+  }
+  Options o;
+  o.set("path", path);
+  auto d = make_mocap(o, test::no_cache(0));
+  CHECK(d.train.values.sizes() == torch::IntArrayRef({16, 300, 50}));
+  CHECK(d.val.values.sizes() == torch::IntArrayRef({3, 300, 50}));
+  CHECK(d.test.values.sizes() == torch::IntArrayRef({4, 300, 50}));
+  CHECK(d.times.size(0) == 300);
+  CHECK(d.times[1].item<double>() == Approx(0.1));
+  CHECK(d.times[-1].item<double>() == Approx(29.9));
+  CHECK(d.meta.at("sha256") == kMocapSha256);
+  CHECK(torch::all(d.train.mask == 1).item<bool>());
+  if (!std::getenv("SDEBENCH_MOCAP")) {
+    // Without a path the loader finds the file by itself (from the build directory the
+    // current-directory candidate fails and the source-tree one is used).
+    auto found = make_mocap(Options{}, test::no_cache(0));
+    CHECK(std::filesystem::equivalent(found.meta.at("source_file"), path));
+    CHECK(test::same_bytes(found.test.values, d.test.values));
+  }
+  // The README's facts about the content, which a wrong (row-major) reading would break:
+  // every sequence is zero-mean per dimension, and 4 of the 50 dimensions are (near) constant
+  // zero (measured with a matio probe: 1e-5 in Xtr, so their range over all splits is 1e-5,
+  // while every other dimension varies by more than 0.1).
+  auto per_sequence_mean = d.train.values.mean(1);  // [16, 50]
+  CHECK(per_sequence_mean.abs().max().item<double>() < 1e-4);
+  auto all = torch::cat({d.train.values, d.val.values, d.test.values}, 0);
+  const std::vector<std::int64_t> over_sequences_and_time{0, 1};
+  auto range = all.amax(over_sequences_and_time) - all.amin(over_sequences_and_time);
+  INFO("per-dimension ranges: " << range);
+  CHECK((range < 1e-4).sum().item<std::int64_t>() == 4);
+  CHECK((range > 0.1).sum().item<std::int64_t>() == 46);
+  CHECK(all.std().item<double>() > 0.1);
+}
+
+TEST_CASE("MOCAP: a missing file names every place looked and how to get it", "[datasets][mocap]") {
+  Options o;
+  o.set("path", "/nonexistent/dir/mocap35.mat");
+  try {
+    make_mocap(o, test::no_cache(0));
+    FAIL("expected an error");
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    CHECK(msg.find("/nonexistent/dir/mocap35.mat") != std::string::npos);
+    CHECK(msg.find("option 'path'") != std::string::npos);
+    CHECK(msg.find("uncbiag/neuro_shooting") != std::string::npos);
+    CHECK(msg.find("SDEBENCH_MOCAP") != std::string::npos);
+  }
+  // Without a path or environment variable the defaults are searched in order.
+  if (!std::getenv("SDEBENCH_MOCAP")) {
+    DatasetContext c = test::no_cache(0);
+    c.data_dir = "/some/data";
+    auto candidates = mocap_candidates(mocap_schema().defaults(), c);
+    REQUIRE(candidates.size() >= 2);
+    CHECK(candidates[0].path == "/some/data/mocap35.mat");
+    CHECK(candidates[1].path == "../shared/data/mocap35.mat");
+  }
+}
+
+TEST_CASE("MOCAP: a file with another checksum is refused", "[datasets][mocap]") {
+  test::ScratchDir dir("mocap");
+  const auto fake = (dir.path() / "mocap35.mat").string();
+  std::ofstream(fake) << "not the real file";
+  Options o;
+  o.set("path", fake);
+  CHECK_THROWS_WITH(make_mocap(o, test::no_cache(0)),
+                    Catch::Contains("sha256") && Catch::Contains(kMocapSha256));
+}
