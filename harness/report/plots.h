@@ -1,0 +1,17 @@
+#pragma once
+// Report plots (PNG through gnuplot-iostream): training loss and the headline test metric vs
+// wall time per method, generated sample paths vs data, and, when runs of one method differ in
+// series length, step time and peak step memory vs length (scaling sweeps).
+#include <string>
+#include <vector>
+
+#include "harness/report/aggregate.h"
+
+namespace sdebench {
+
+// Writes the plots into `out_dir`; returns the file names written. A plot that cannot be made
+// (no gnuplot, no data) adds a line to `warnings` instead of failing the report.
+std::vector<std::string> write_plots(const Aggregate& aggregate, const std::string& out_dir,
+                                     std::vector<std::string>& warnings);
+
+}  // namespace sdebench

@@ -1,0 +1,149 @@
+#include "harness/runner/evaluator.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "harness/results/csv.h"
+#include "harness/runner/batching.h"
+
+namespace sdebench {
+
+ScopedGeneratorSeed::ScopedGeneratorSeed(std::uint64_t seed) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  saved_ = gen.get_state();
+  gen.set_current_seed(seed);
+}
+
+ScopedGeneratorSeed::~ScopedGeneratorSeed() {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(saved_);
+}
+
+const TimeSeriesSplit& evaluation_split(const TimeSeriesDataset& data, const std::string& split) {
+  const TimeSeriesSplit& s = split == "val" ? data.val : data.test;
+  if (s.size() == 0)
+    throw std::invalid_argument("evaluation.split = \"" + split + "\": dataset '" + data.name +
+                                "' has no sequences in that split");
+  return s;
+}
+
+double energy_distance(const torch::Tensor& x, const torch::Tensor& y) {
+  auto a = x.to(torch::kFloat64);
+  auto b = y.to(torch::kFloat64);
+  const double xy = torch::cdist(a, b).mean().item<double>();
+  const double xx = torch::cdist(a, a).mean().item<double>();
+  const double yy = torch::cdist(b, b).mean().item<double>();
+  return 2.0 * xy - xx - yy;
+}
+
+double path_energy_distance(const torch::Tensor& paths, const torch::Tensor& values,
+                            const torch::Tensor& mask) {
+  const auto T = values.size(1);
+  double sum = 0.0;
+  std::int64_t counted = 0;
+  for (std::int64_t t = 0; t < T; ++t) {
+    auto observed = std::get<0>(mask.select(1, t).to(torch::kFloat64).min(/*dim=*/1)) > 0.5;  // [m]
+    auto rows = values.select(1, t).index_select(0, observed.nonzero().squeeze(1));
+    if (rows.size(0) == 0) continue;
+    sum += energy_distance(paths.select(1, t), rows);
+    ++counted;
+  }
+  return counted ? sum / static_cast<double>(counted) : std::nan("");
+}
+
+double forecast_mse(const torch::Tensor& mean_forecast, const torch::Tensor& values,
+                    const torch::Tensor& mask, std::int64_t context, const torch::Tensor& norm_mean,
+                    const torch::Tensor& norm_std) {
+  auto m = norm_mean.to(torch::kFloat64);
+  auto s = norm_std.to(torch::kFloat64);
+  auto pred = mean_forecast.to(torch::kFloat64).slice(1, context) * s + m;
+  auto truth = values.to(torch::kFloat64).slice(1, context) * s + m;
+  auto w = mask.to(torch::kFloat64).slice(1, context);
+  const double count = w.sum().item<double>();
+  if (count <= 0) return std::nan("");
+  return ((pred - truth).pow(2) * w).sum().item<double>() / count;
+}
+
+std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDataset& data,
+                                             const Options& evaluation, torch::ScalarType dtype,
+                                             torch::Device device, std::vector<std::string>& warnings) {
+  const std::string split_name = evaluation.get_string("split");
+  const TimeSeriesSplit& split = evaluation_split(data, split_name);
+  const std::string prefix = split_name + "_";
+  Batch batch = leading_batch(split, data.times, evaluation.get_int("max_sequences"), dtype, device);
+  std::map<std::string, double> out;
+
+  EvalOptions eo;
+  eo.time_samples = evaluation.get_int("time_samples");
+  eo.num_samples = evaluation.get_int("num_samples");
+  for (const auto& kv : method.evaluate(batch, eo)) out[prefix + kv.first] = kv.second;
+
+  torch::NoGradGuard no_grad;
+  const auto context = evaluation.get_int("forecast_context");
+  if (context > 0) {
+    try {
+      if (context >= batch.times.size(0))
+        throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
+                                    " leaves no frame to forecast (series have " +
+                                    std::to_string(batch.times.size(0)) + " times)");
+      auto forecasts = method.forecast(batch, context, batch.times, eo.num_samples);  // [S, B, T, D]
+      out[prefix + "forecast_mse"] =
+          forecast_mse(forecasts.mean(0).cpu(), batch.values.cpu(), batch.mask.cpu(), context,
+                       data.norm_mean, data.norm_std);
+    } catch (const std::exception& e) {
+      warnings.push_back(std::string("forecast metric skipped: ") + e.what());
+    }
+  }
+  const auto path_samples = evaluation.get_int("path_samples");
+  if (path_samples > 0) {
+    try {
+      auto paths = method.sample(batch.times, path_samples).cpu();  // [n, T, D]
+      out[prefix + "energy_distance"] =
+          path_energy_distance(paths, batch.values.cpu(), batch.mask.cpu());
+    } catch (const std::exception& e) {
+      warnings.push_back(std::string("energy distance skipped: ") + e.what());
+    }
+  }
+  return out;
+}
+
+std::string sample_paths_csv(Method& method, const TimeSeriesDataset& data, const std::string& split_name,
+                             std::int64_t paths, torch::ScalarType dtype, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  const TimeSeriesSplit& split = evaluation_split(data, split_name);
+  Batch batch = leading_batch(split, data.times, paths, dtype, device);
+  auto mean = data.norm_mean.to(torch::kFloat64);
+  auto std = data.norm_std.to(torch::kFloat64);
+  auto generated = method.sample(batch.times, paths).cpu().to(torch::kFloat64) * std + mean;
+  auto observed = batch.values.cpu().to(torch::kFloat64) * std + mean;
+  auto mask = batch.mask.cpu();
+  auto times = data.times.to(torch::kFloat64);
+
+  CsvTable table;
+  table.header = {"kind", "path", "time"};
+  const auto D = observed.size(2);
+  for (std::int64_t d = 0; d < D; ++d) table.header.push_back("x" + std::to_string(d));
+  auto emit = [&](const std::string& kind, const torch::Tensor& values, const torch::Tensor* m) {
+    auto acc = values.accessor<double, 3>();
+    for (std::int64_t p = 0; p < values.size(0); ++p) {
+      for (std::int64_t t = 0; t < values.size(1); ++t) {
+        std::vector<std::string> row{kind, std::to_string(p), format_number(times[t].item<double>())};
+        for (std::int64_t d = 0; d < D; ++d) {
+          const bool missing = m && (*m)[p][t][d].item<double>() < 0.5;
+          row.push_back(missing ? "nan" : format_number(acc[p][t][d]));
+        }
+        table.rows.push_back(std::move(row));
+      }
+    }
+  };
+  emit("model", generated, nullptr);
+  emit("data", observed, &mask);
+  return format_csv(table);
+}
+
+}  // namespace sdebench

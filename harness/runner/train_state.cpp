@@ -1,0 +1,51 @@
+#include "harness/runner/train_state.h"
+
+namespace sdebench {
+
+std::string TrainState::to_json_text() const {
+  Json j = Json::object();
+  // Numbers that must survive exactly are stored as text (format_number round-trips, and
+  // non-finite values, which JSON cannot hold, stay intact).
+  j["iteration"] = iteration;
+  j["lr"] = format_number(lr);
+  j["train_seconds"] = format_number(train_seconds);
+  j["eval_seconds"] = format_number(eval_seconds);
+  Json steps = Json::array();
+  for (double s : step_seconds) steps.push_back(format_number(s));
+  j["step_seconds"] = steps;
+  j["peak_train_bytes"] = peak_train_bytes;
+  j["peak_eval_bytes"] = peak_eval_bytes;
+  j["peak_tensor_bytes"] = peak_tensor_bytes;
+  j["time_to_target_s"] = format_number(time_to_target_s);
+  j["time_to_target_iteration"] = time_to_target_iteration;
+  j["last_eval_iteration"] = last_eval_iteration;
+  Json last = Json::object();
+  for (const auto& kv : last_eval) last[kv.first] = format_number(kv.second);
+  j["last_eval"] = last;
+  j["metrics_csv"] = format_csv(metrics);
+  j["eval_csv"] = format_csv(evals);
+  return j.dump(0);
+}
+
+TrainState TrainState::from_json_text(const std::string& text) {
+  Json j = Json::parse(text);
+  TrainState s;
+  auto num = [&](const char* key) { return parse_number(j.find(key)->as_string()); };
+  s.iteration = static_cast<std::int64_t>(j.find("iteration")->as_number());
+  s.lr = num("lr");
+  s.train_seconds = num("train_seconds");
+  s.eval_seconds = num("eval_seconds");
+  for (const auto& v : j.find("step_seconds")->elements()) s.step_seconds.push_back(parse_number(v.as_string()));
+  s.peak_train_bytes = static_cast<std::int64_t>(j.find("peak_train_bytes")->as_number());
+  s.peak_eval_bytes = static_cast<std::int64_t>(j.find("peak_eval_bytes")->as_number());
+  s.peak_tensor_bytes = static_cast<std::int64_t>(j.find("peak_tensor_bytes")->as_number());
+  s.time_to_target_s = num("time_to_target_s");
+  s.time_to_target_iteration = static_cast<std::int64_t>(j.find("time_to_target_iteration")->as_number());
+  s.last_eval_iteration = static_cast<std::int64_t>(j.find("last_eval_iteration")->as_number());
+  for (const auto& kv : j.find("last_eval")->items()) s.last_eval[kv.first] = parse_number(kv.second.as_string());
+  s.metrics = parse_csv(j.find("metrics_csv")->as_string());
+  s.evals = parse_csv(j.find("eval_csv")->as_string());
+  return s;
+}
+
+}  // namespace sdebench

@@ -1,0 +1,376 @@
+// The shared training loop (see runner.h). Order inside one iteration, which a resumed run
+// replays exactly: sample batch -> train_step -> finite check -> clip -> Adam step -> LR decay
+// -> metrics row -> evaluation (own generator seed) -> checkpoint (saves the generator state).
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+#include "core/threads.h"
+#include "datasets/dataset.h"
+#include "harness/memory.h"
+#include "harness/progress.h"
+#include "harness/results/atomic_write.h"
+#include "harness/results/run_dir.h"
+#include "harness/runner/batching.h"
+#include "harness/runner/checkpoint.h"
+#include "harness/runner/evaluator.h"
+#include "harness/runner/runner.h"
+#include "harness/runner/summary.h"
+#include "harness/runner/train_state.h"
+#include "methods/method.h"
+
+namespace sdebench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32") return torch::kFloat32;
+  if (name == "float64") return torch::kFloat64;
+  throw std::invalid_argument("training.dtype = \"" + name + "\": expected \"float32\" or \"float64\"");
+}
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available())
+      throw std::invalid_argument(
+          "training.device = \"cuda\", but the LibTorch this program was built with has no usable "
+          "CUDA device (torch::cuda::is_available() is false; Debian's LibTorch is CPU-only). "
+          "Use device = \"cpu\".");
+    return torch::kCUDA;
+  }
+  throw std::invalid_argument("training.device = \"" + name + "\": expected \"cpu\" or \"cuda\"");
+}
+
+void set_learning_rate(torch::optim::Adam& adam, double lr) {
+  for (auto& group : adam.param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+bool finite_terms(const LossTerms& terms) {
+  if (!std::isfinite(terms.total)) return false;
+  for (const auto& kv : terms.terms)
+    if (!std::isfinite(kv.second)) return false;
+  return true;
+}
+
+// Seed of the evaluation generator: fixed per run, so evaluations use common random numbers.
+std::uint64_t evaluation_seed(std::int64_t seed) {
+  return static_cast<std::uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + 0x5EED;
+}
+
+// Everything one run needs, built from the spec before any file is written.
+struct Setup {
+  TimeSeriesDataset data;
+  std::shared_ptr<Method> method;
+  torch::ScalarType dtype;
+  torch::Device device = torch::kCPU;
+};
+
+Setup build(const ResolvedSpec& spec) {
+  Setup s;
+  s.dtype = parse_dtype(spec.training.get_string("dtype"));
+  s.device = parse_device(spec.training.get_string("device"));
+  // The dataset gets its seed through the context; seeding the default generator too keeps
+  // datasets that draw from it reproducible.
+  torch::manual_seed(static_cast<std::uint64_t>(spec.seed));
+  DatasetContext context;
+  context.seed = static_cast<std::uint64_t>(spec.seed);
+  s.data = DatasetRegistry::instance().get(spec.dataset, "dataset").factory(spec.dataset_options, context);
+  if (s.data.train.size() == 0)
+    throw std::invalid_argument("dataset '" + spec.dataset + "' produced an empty training split");
+  DataShape shape;
+  shape.dims = s.data.dims();
+  shape.times = s.data.times;
+  shape.dtype = s.dtype;
+  torch::manual_seed(static_cast<std::uint64_t>(spec.seed));  // initialisation
+  s.method = MethodRegistry::instance().get(spec.method, "method").factory(spec.method_options, shape);
+  s.method->to(s.dtype);
+  s.method->to(s.device);
+  return s;
+}
+
+class Trainer {
+ public:
+  Trainer(const ResolvedSpec& spec, const RunOptions& options)
+      : spec_(spec), options_(options), tr_(spec.training), setup_(build(spec)),
+        adam_(setup_.method->parameters(), torch::optim::AdamOptions(tr_.get_float("lr"))) {}
+
+  RunResult run();
+
+ private:
+  void open_run_dir();
+  void step_once(bool& diverged);
+  void evaluate();
+  void write_files(bool with_checkpoint);
+  void write_summary();
+
+  const ResolvedSpec& spec_;
+  RunOptions options_;
+  const Options& tr_;
+  Setup setup_;
+  torch::optim::Adam adam_;
+  TrainState state_;
+  RunInfo info_;
+  std::unique_ptr<Progress> progress_;
+  std::vector<std::string> term_names_;
+};
+
+void Trainer::open_run_dir() {
+  info_.sweep_label = spec_.sweep_label;
+  if (!options_.resume_dir.empty()) {
+    info_.run_dir = options_.resume_dir;
+    const std::string ckpt = join_path(info_.run_dir, run_files::checkpoint);
+    if (!std::filesystem::exists(ckpt))
+      throw std::runtime_error("cannot resume '" + info_.run_dir + "': it has no " +
+                               run_files::checkpoint +
+                               " (output.checkpoint = false, training.checkpoint_every = 0, or the "
+                               "run stopped before its first checkpoint)");
+    state_ = TrainState::from_json_text(load_checkpoint(ckpt, *setup_.method, adam_));
+    set_learning_rate(adam_, state_.lr);
+    if (!options_.run_dir_file.empty()) write_file_atomic(options_.run_dir_file, info_.run_dir);
+    return;
+  }
+  state_.lr = tr_.get_float("lr");
+  const std::string root =
+      options_.output_root.empty() ? spec_.output.get_string("dir") : options_.output_root;
+  info_.run_dir = create_run_dir(root, spec_.name);
+  if (!options_.run_dir_file.empty()) write_file_atomic(options_.run_dir_file, info_.run_dir);
+  write_file_atomic(join_path(info_.run_dir, run_files::spec), spec_.to_toml());
+}
+
+void Trainer::step_once(bool& diverged) {
+  Method& method = *setup_.method;
+  const auto start = Clock::now();
+  reset_peak_memory();
+  const auto base = memory_counters().current_bytes;
+
+  Batch batch = sample_batch(setup_.data.train, setup_.data.times, tr_.get_int("batch_size"),
+                             setup_.dtype, setup_.device);
+  StepContext context;
+  context.iteration = state_.iteration;
+  const auto anneal = tr_.get_int("kl_anneal_iterations");
+  if (method.uses_kl_annealing() && anneal > 0)
+    context.kl_weight = std::min(1.0, static_cast<double>(state_.iteration) / static_cast<double>(anneal));
+  adam_.zero_grad();
+  LossTerms terms = method.train_step(batch, context);
+  double grad_norm = std::numeric_limits<double>::quiet_NaN();
+  if (finite_terms(terms)) {
+    const double clip = tr_.get_float("grad_clip");
+    grad_norm = torch::nn::utils::clip_grad_norm_(
+        method.parameters(), clip > 0 ? clip : std::numeric_limits<double>::infinity());
+  }
+  if (!finite_terms(terms) || !std::isfinite(grad_norm)) {
+    // Leave the parameters as they were: the last good state is what the run reports.
+    diverged = true;
+    info_.diverged_at = state_.iteration + 1;
+    return;
+  }
+  adam_.step();
+  state_.lr *= tr_.get_float("lr_decay");
+  set_learning_rate(adam_, state_.lr);
+
+  const double step_s = seconds_since(start);
+  const auto counters = memory_counters();
+  state_.peak_train_bytes = std::max(state_.peak_train_bytes, counters.peak_bytes - base);
+  state_.peak_tensor_bytes = std::max(state_.peak_tensor_bytes, counters.peak_bytes);
+  state_.iteration += 1;
+  state_.train_seconds += step_s;
+  state_.step_seconds.push_back(step_s);
+
+  if (state_.metrics.header.empty()) {
+    state_.metrics.header = {"iteration", "time_s", "step_s", "lr", "kl_weight", "grad_norm", "loss"};
+    for (const auto& kv : terms.terms) state_.metrics.header.push_back(kv.first);
+  }
+  std::vector<std::string> row{std::to_string(state_.iteration), format_number(state_.train_seconds),
+                               format_number(step_s), format_number(state_.lr),
+                               format_number(context.kl_weight), format_number(grad_norm),
+                               format_number(terms.total)};
+  for (size_t c = 7; c < state_.metrics.header.size(); ++c) {
+    double value = std::nan("");
+    for (const auto& kv : terms.terms)
+      if (kv.first == state_.metrics.header[c]) value = kv.second;
+    row.push_back(format_number(value));
+  }
+  state_.metrics.rows.push_back(std::move(row));
+  if (progress_) progress_->update(state_.iteration, terms.total, terms.terms);
+}
+
+void Trainer::evaluate() {
+  Method& method = *setup_.method;
+  const auto start = Clock::now();
+  reset_peak_memory();
+  const auto base = memory_counters().current_bytes;
+  std::map<std::string, double> metrics;
+  {
+    ScopedGeneratorSeed seed(evaluation_seed(spec_.seed));
+    method.eval();
+    std::vector<std::string> warnings;
+    metrics = evaluate_model(method, setup_.data, spec_.evaluation, setup_.dtype, setup_.device, warnings);
+    method.train();
+    for (const auto& w : warnings) {
+      bool seen = false;
+      for (const auto& old : info_.warnings) seen = seen || old == w;
+      if (!seen) {
+        info_.warnings.push_back(w);
+        if (progress_) progress_->message("[eval] warning: " + w);
+      }
+    }
+  }
+  const double eval_s = seconds_since(start);
+  const auto counters = memory_counters();
+  state_.peak_eval_bytes = std::max(state_.peak_eval_bytes, counters.peak_bytes - base);
+  state_.peak_tensor_bytes = std::max(state_.peak_tensor_bytes, counters.peak_bytes);
+  state_.eval_seconds += eval_s;
+  state_.last_eval = metrics;
+  state_.last_eval_iteration = state_.iteration;
+
+  if (state_.evals.header.empty()) {
+    state_.evals.header = {"iteration", "time_s", "eval_s"};
+    for (const auto& kv : metrics) state_.evals.header.push_back(kv.first);
+  }
+  std::vector<std::string> row{std::to_string(state_.iteration), format_number(state_.train_seconds),
+                               format_number(eval_s)};
+  std::string line = "[eval] iteration " + std::to_string(state_.iteration);
+  for (size_t c = 3; c < state_.evals.header.size(); ++c) {
+    auto it = metrics.find(state_.evals.header[c]);
+    const double value = it == metrics.end() ? std::nan("") : it->second;
+    row.push_back(format_number(value));
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.6g", value);
+    line += " " + state_.evals.header[c] + " " + shown;
+  }
+  state_.evals.rows.push_back(std::move(row));
+  if (progress_) progress_->message(line);
+
+  const std::string target = tr_.get_string("target_metric");
+  if (!target.empty() && state_.time_to_target_iteration < 0) {
+    auto it = metrics.find(target);
+    if (it != metrics.end() && it->second <= tr_.get_float("target_value")) {
+      state_.time_to_target_s = state_.train_seconds;
+      state_.time_to_target_iteration = state_.iteration;
+    }
+  }
+}
+
+void Trainer::write_summary() {
+  write_file_atomic(join_path(info_.run_dir, run_files::summary),
+                    build_summary(spec_, info_, state_).dump());
+}
+
+void Trainer::write_files(bool with_checkpoint) {
+  write_file_atomic(join_path(info_.run_dir, run_files::metrics), format_csv(state_.metrics));
+  write_file_atomic(join_path(info_.run_dir, run_files::eval), format_csv(state_.evals));
+  if (with_checkpoint && spec_.output.get_bool("checkpoint"))
+    save_checkpoint(join_path(info_.run_dir, run_files::checkpoint), *setup_.method, adam_,
+                    state_.to_json_text());
+  info_.provenance.end_time = iso_time_utc_now();
+  write_summary();
+}
+
+RunResult Trainer::run() {
+  const ThreadSettings threads = configure_threads(static_cast<int>(tr_.get_int("threads")));
+  install_counting_allocator();
+  info_.provenance = collect_provenance();
+  info_.provenance.start_time = iso_time_utc_now();
+  info_.provenance.torch_threads = threads.torch_threads;
+  info_.provenance.blas_threads = threads.blas_threads;
+  std::int64_t parameters = 0;
+  for (const auto& p : setup_.method->parameters()) parameters += p.numel();
+  info_.parameters = parameters;
+  info_.num_times = setup_.data.times.size(0);
+  info_.dims = setup_.data.dims();
+  info_.train_size = setup_.data.train.size();
+  info_.eval_size = evaluation_split(setup_.data, spec_.evaluation.get_string("split")).size();
+
+  open_run_dir();
+  write_summary();  // status "running": a killed run is recognisable
+
+  const auto iterations = tr_.get_int("iterations");
+  const auto eval_every = tr_.get_int("eval_every");
+  const auto checkpoint_every = spec_.output.get_bool("checkpoint") ? tr_.get_int("checkpoint_every") : 0;
+  const double max_seconds = tr_.get_float("max_seconds");
+  progress_ = std::make_unique<Progress>(state_.iteration, iterations, tr_.get_int("log_every"),
+                                         options_.progress);
+  RunResult result;
+  result.run_dir = info_.run_dir;
+  bool diverged = false, out_of_time = false;
+  std::int64_t session_iterations = 0;
+  try {
+    setup_.method->train();
+    while (state_.iteration < iterations) {
+      if (max_seconds > 0 && state_.train_seconds + state_.eval_seconds >= max_seconds) {
+        out_of_time = true;
+        break;
+      }
+      if (options_.stop_after > 0 && session_iterations >= options_.stop_after) {
+        progress_->finish();
+        result.status = "interrupted";
+        result.iterations = state_.iteration;
+        return result;  // as if killed: nothing more is written
+      }
+      step_once(diverged);
+      if (diverged) break;
+      ++session_iterations;
+      if (eval_every > 0 && state_.iteration % eval_every == 0) evaluate();
+      if (checkpoint_every > 0 && state_.iteration % checkpoint_every == 0 && state_.iteration < iterations)
+        write_files(/*with_checkpoint=*/true);
+    }
+    progress_->finish();
+    if (diverged) {
+      info_.status = "diverged";
+      progress_->message("[train] loss or gradient not finite at iteration " +
+                         std::to_string(info_.diverged_at) + ": run recorded as diverged");
+    } else {
+      if (state_.last_eval_iteration != state_.iteration) evaluate();
+      try {
+        ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 1);
+        setup_.method->eval();
+        write_file_atomic(join_path(info_.run_dir, run_files::samples),
+                          sample_paths_csv(*setup_.method, setup_.data,
+                                           spec_.evaluation.get_string("split"), 8, setup_.dtype,
+                                           setup_.device));
+        setup_.method->train();
+      } catch (const std::exception& e) {
+        info_.warnings.push_back(std::string("sample paths not written: ") + e.what());
+      }
+      info_.status = out_of_time ? "time_budget" : "completed";
+    }
+    write_files(/*with_checkpoint=*/!diverged);
+  } catch (const std::exception& e) {
+    progress_->finish();
+    info_.status = "failed";
+    info_.error = e.what();
+    try {
+      write_files(false);
+    } catch (...) {
+    }
+    throw;
+  }
+  result.status = info_.status;
+  result.iterations = state_.iteration;
+  result.final_metrics = state_.last_eval;
+  return result;
+}
+
+}  // namespace
+
+RunResult run_experiment(const ResolvedSpec& spec, const RunOptions& options) {
+  // Before the dataset and model exist, so that peak_tensor_bytes counts them too.
+  install_counting_allocator();
+  Trainer trainer(spec, options);
+  return trainer.run();
+}
+
+}  // namespace sdebench
