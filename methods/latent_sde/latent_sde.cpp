@@ -1,0 +1,108 @@
+#include "methods/latent_sde/latent_sde.h"
+
+#include <stdexcept>
+
+#include "core/solvers/stepper.h"
+
+namespace sdebench {
+
+std::vector<double> to_time_vector(const torch::Tensor& times) {
+  auto t = times.to(torch::kFloat64).contiguous();
+  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+Schema LatentSde::schema() {
+  Schema s;
+  s.add_string("gradient", "adjoint",
+               "how gradients are taken: 'adjoint' (stochastic adjoint, O(1) memory in the "
+               "number of solver steps) or 'backprop' (through the solver steps)",
+               {"adjoint", "backprop"})
+      .add_string("solver", "euler",
+                  "core solver; heun/midpoint/reversible_heun solve the equivalent "
+                  "Stratonovich form",
+                  solver_names())
+      .add_float("dt", 1e-2, "maximum solver step", 1e-9)
+      .add_int("adjoint_iterations", 1,
+               "adjoint: fixed-point iterations reconstructing each earlier state backwards "
+               "(>= 1: with 0 the O(dt) Ito-Stratonovich bias of the explicit reverse step "
+               "does not vanish as dt -> 0; ignored by reversible_heun, whose reversal is exact)",
+               1, 100)
+      .add_int("latent_size", 4, "latent state dimension d", 1)
+      .add_int("context_size", 64, "encoder output (context) width C", 1)
+      .add_int("hidden_size", 128, "GRU hidden size and width of every MLP / diffusion net", 1)
+      .add_string("activation", "softplus", "activation of the drift and diffusion nets",
+                  activation_names())
+      .add_float("noise_std", 0.01, "fixed std of the Gaussian observation model", 1e-12);
+  return s;
+}
+
+LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape) {
+  LatentSdeMethodConfig c;
+  c.model.data_dims = shape.dims;
+  c.model.latent = o.get_int("latent_size");
+  c.model.context = o.get_int("context_size");
+  c.model.hidden = o.get_int("hidden_size");
+  c.model.activation = parse_activation(o.get_string("activation"));
+  c.model.noise_std = o.get_float("noise_std");
+  c.gradient = o.get_string("gradient");
+  c.solver = o.get_string("solver");
+  c.dt = o.get_float("dt");
+  c.adjoint_iterations = static_cast<int>(o.get_int("adjoint_iterations"));
+  return c;
+}
+
+LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape)
+    : config_(config), dtype_(shape.dtype) {
+  if (config.model.data_dims < 1)
+    throw std::invalid_argument("latent_sde: the data must have at least one dimension");
+  if (config.gradient != "adjoint" && config.gradient != "backprop")
+    throw std::invalid_argument("latent_sde: gradient must be 'adjoint' or 'backprop', got '" +
+                                config.gradient + "'");
+  make_stepper(config.solver);  // throws on an unknown name
+  model = register_module("model", LatentSdeModel(config.model));
+  to(dtype_);
+}
+
+Batch LatentSde::to_dtype(const Batch& batch) const {
+  return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
+}
+
+std::uint64_t LatentSde::next_seed() const {
+  // From torch's generator, so torch::manual_seed makes a step reproducible.
+  return static_cast<std::uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>());
+}
+
+LatentSde::Encoded LatentSde::encode(const Batch& batch) {
+  Encoded e;
+  auto ctx = model->encode(batch.values);
+  std::tie(e.mean, e.log_std) = model->initial_posterior(ctx);
+  e.z0 = e.mean + torch::exp(e.log_std) * torch::randn_like(e.mean);
+  e.projection = model->context_projection(ctx);
+  return e;
+}
+
+LossTerms LatentSde::train_step(const Batch& batch, const StepContext& context) {
+  if (batch.values.dim() != 3 || batch.values.size(2) != config_.model.data_dims)
+    throw std::invalid_argument("latent_sde: batch values must be [B, T, " +
+                                std::to_string(config_.model.data_dims) + "]");
+  if (batch.values.size(1) < 2)
+    throw std::invalid_argument("latent_sde: need at least two observation times");
+  auto b = to_dtype(batch);
+  return config_.gradient == "backprop" ? train_backprop(b, context) : train_adjoint(b, context);
+}
+
+}  // namespace sdebench
+
+namespace {
+using namespace sdebench;
+SDEBENCH_REGISTER_METHOD(
+    "latent_sde",
+    "latent SDE (Li et al. 2020, torchsde) trained by backprop through the solver or by the "
+    "stochastic adjoint",
+    LatentSde::schema(), [](const Options& options, const DataShape& shape) {
+      // Keys left out fall back to the schema's defaults.
+      auto resolved = LatentSde::schema().defaults();
+      for (const auto& kv : options.values()) resolved.set(kv.first, kv.second);
+      return std::make_shared<LatentSde>(LatentSde::parse(resolved, shape), shape);
+    });
+}  // namespace

@@ -1,0 +1,97 @@
+#include "methods/latent_sde/latent_sde_model.h"
+
+#include <cmath>
+
+#include "methods/latent_sde/fast_layers.h"
+
+namespace sdebench {
+
+LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(config) {
+  const auto d = config.latent, C = config.context, H = config.hidden;
+  gru = register_module("gru", FastGRU(config.data_dims, H));
+  context_out = register_module("context_out", torch::nn::Linear(H, C));
+  qz0_net = register_module("qz0_net", torch::nn::Linear(C, 2 * d));
+  posterior_net = register_module("posterior_net", MLP(d + C, std::vector<std::int64_t>{H, H}, d, config.activation));
+  prior_net = register_module("prior_net", MLP(d, std::vector<std::int64_t>{H, H}, d, config.activation));
+  diffusion = register_module("diffusion", DiagonalDiffusion(d, H, config.activation));
+  decoder = register_module("decoder", torch::nn::Linear(d, config.data_dims));
+  pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));
+  pz0_log_std = register_parameter("pz0_log_std", torch::zeros({d}));
+}
+
+torch::Tensor LatentSdeModelImpl::encode(const torch::Tensor& x) {
+  auto hidden = gru->forward(x.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
+  return context_out->forward(hidden).flip({1});
+}
+
+std::pair<torch::Tensor, torch::Tensor> LatentSdeModelImpl::initial_posterior(
+    const torch::Tensor& ctx) {
+  auto q = qz0_net->forward(ctx.select(1, 0)).chunk(2, -1);
+  return {q[0], q[1]};
+}
+
+torch::Tensor LatentSdeModelImpl::context_projection(const torch::Tensor& ctx) {
+  const auto& first = posterior_net->layers().front();
+  auto w_ctx = first->weight.narrow(1, config_.latent, config_.context);  // [H, C]
+  auto proj = torch::addmm(first->bias, ctx.reshape({-1, config_.context}), w_ctx.t());
+  return proj.view({ctx.size(0), ctx.size(1), -1}).transpose(0, 1).contiguous();
+}
+
+torch::Tensor LatentSdeModelImpl::posterior_drift(const torch::Tensor& z,
+                                                  const torch::Tensor& piece) {
+  const auto& layers = posterior_net->layers();
+  auto w_z = layers.front()->weight.narrow(1, 0, config_.latent);  // [H, d]
+  auto h = hidden_activation(torch::addmm(piece, z, w_z.t()));
+  for (std::size_t i = 1; i < layers.size(); ++i) {
+    h = parallel_linear(h, layers[i]->weight, layers[i]->bias);
+    if (i + 1 < layers.size()) h = hidden_activation(h);
+  }
+  return h;
+}
+
+torch::Tensor LatentSdeModelImpl::prior_drift(const torch::Tensor& z) {
+  torch::Tensor h = z;
+  const auto& layers = prior_net->layers();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    h = parallel_linear(h, layers[i]->weight, layers[i]->bias);
+    if (i + 1 < layers.size()) h = hidden_activation(h);
+  }
+  return h;
+}
+
+torch::Tensor LatentSdeModelImpl::hidden_activation(const torch::Tensor& x) const {
+  return config_.activation == Activation::Softplus ? softplus_saving_output(x)
+                                                    : activate(x, config_.activation);
+}
+
+torch::Tensor LatentSdeModelImpl::diffusion_forward(const torch::Tensor& z) {
+  if (config_.activation != Activation::Softplus) return diffusion->forward(z);
+  return diagonal_diffusion_recompute(z, diffusion->w1, diffusion->b1, diffusion->w2,
+                                      diffusion->b2);
+}
+
+torch::Tensor LatentSdeModelImpl::decode(const torch::Tensor& z) { return decoder->forward(z); }
+
+torch::Tensor LatentSdeModelImpl::neg_log_likelihood(const torch::Tensor& x,
+                                                     const torch::Tensor& mask,
+                                                     const torch::Tensor& z) {
+  const double s = config_.noise_std;
+  const double log_norm = std::log(s) + 0.5 * std::log(2 * M_PI);
+  auto r = (x - decode(z)) / s;
+  return ((0.5 * r * r + log_norm) * mask).sum(-1);
+}
+
+torch::Tensor LatentSdeModelImpl::kl_initial(const torch::Tensor& mean,
+                                             const torch::Tensor& log_std) {
+  // KL(N(m1, s1) || N(m2, s2)) = log s2/s1 + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2
+  auto var_ratio = torch::exp(2 * (log_std - pz0_log_std));
+  auto diff = (mean - pz0_mean) * torch::exp(-pz0_log_std);
+  return (0.5 * (var_ratio + diff * diff - 1) - (log_std - pz0_log_std)).sum(-1);
+}
+
+torch::Tensor LatentSdeModelImpl::sample_initial(std::int64_t n) {
+  auto eps = torch::randn({n, config_.latent}, pz0_mean.options());
+  return pz0_mean + torch::exp(pz0_log_std) * eps;
+}
+
+}  // namespace sdebench

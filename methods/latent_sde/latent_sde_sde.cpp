@@ -1,0 +1,90 @@
+#include "methods/latent_sde/latent_sde_sde.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace sdebench {
+
+SdeType sde_type_for_solver(const std::string& solver) {
+  if (solver == "heun" || solver == "midpoint" || solver == "reversible_heun")
+    return SdeType::Stratonovich;
+  return SdeType::Ito;
+}
+
+LatentPosteriorSde::LatentPosteriorSde(LatentSdeModelImpl& model, std::vector<double> obs_times,
+                                       std::vector<torch::Tensor> pieces, SdeType type)
+    : Sde(NoiseType::Diagonal, type),
+      model_(model),
+      obs_times_(std::move(obs_times)),
+      pieces_(std::move(pieces)) {
+  if (obs_times_.size() != pieces_.size() || pieces_.empty())
+    throw std::invalid_argument("LatentPosteriorSde: " + std::to_string(obs_times_.size()) +
+                                " observation times but " + std::to_string(pieces_.size()) +
+                                " context pieces");
+}
+
+std::size_t LatentPosteriorSde::piece_index(double t) const {
+  auto i = static_cast<std::size_t>(std::upper_bound(obs_times_.begin(), obs_times_.end(), t) -
+                                    obs_times_.begin());
+  return std::min(i, obs_times_.size() - 1);
+}
+
+SdeEvaluation LatentPosteriorSde::evaluate(double t, const torch::Tensor& y, bool with_extras) {
+  SdeEvaluation e;
+  auto f = model_.posterior_drift(y, pieces_[piece_index(t)]);
+  const bool strat = sde_type() == SdeType::Stratonovich;
+  torch::Tensor g, dg;
+  if (strat) {
+    std::tie(g, dg) = model_.diffusion->forward_with_derivative(y);
+  } else {
+    g = model_.diffusion_forward(y);
+  }
+  if (with_extras) {
+    auto u = (f - model_.prior_drift(y)) / g;
+    e.extra_rate = 0.5 * (u * u).sum(-1, /*keepdim=*/true);
+  }
+  e.drift = strat ? f - 0.5 * g * dg : f;
+  e.diffusion = g;
+  return e;
+}
+
+torch::Tensor LatentPosteriorSde::drift(double t, const torch::Tensor& y) {
+  return evaluate(t, y, false).drift;
+}
+torch::Tensor LatentPosteriorSde::diffusion(double t, const torch::Tensor& y) {
+  return model_.diffusion_forward(y);
+}
+torch::Tensor LatentPosteriorSde::extra_rate(double t, const torch::Tensor& y) {
+  return evaluate(t, y, true).extra_rate;
+}
+torch::Tensor LatentPosteriorSde::diffusion_derivative(double t, const torch::Tensor& y) {
+  return model_.diffusion->forward_with_derivative(y).second;  // differentiable
+}
+
+LatentPriorSde::LatentPriorSde(LatentSdeModelImpl& model, SdeType type)
+    : Sde(NoiseType::Diagonal, type), model_(model) {}
+
+SdeEvaluation LatentPriorSde::evaluate(double t, const torch::Tensor& y, bool with_extras) {
+  SdeEvaluation e;
+  e.drift = model_.prior_drift(y);
+  if (sde_type() == SdeType::Stratonovich) {
+    auto gd = model_.diffusion->forward_with_derivative(y);
+    e.diffusion = gd.first;
+    e.drift = e.drift - 0.5 * gd.first * gd.second;
+  } else {
+    e.diffusion = model_.diffusion_forward(y);
+  }
+  return e;
+}
+
+torch::Tensor LatentPriorSde::drift(double t, const torch::Tensor& y) {
+  return evaluate(t, y, false).drift;
+}
+torch::Tensor LatentPriorSde::diffusion(double t, const torch::Tensor& y) {
+  return model_.diffusion_forward(y);
+}
+torch::Tensor LatentPriorSde::diffusion_derivative(double t, const torch::Tensor& y) {
+  return model_.diffusion->forward_with_derivative(y).second;
+}
+
+}  // namespace sdebench
