@@ -2,14 +2,14 @@
 // Function (the design and measured numbers are in core/nn/gru.cpp's header comment).
 //
 // Layout. Internal buffers are time-major, [T, B, ...], so that one step's rows of a batch
-// block are contiguous and so that stacking all steps gives the [T*B, ...] matrices the
-// weight gradients are single GEMMs over. The output stays batch-first [B, T, H]; the gate
-// kernels write it through a row stride.
+// block are contiguous matrices for the GEMMs. The output stays batch-first [B, T, H]; the
+// gate kernels write it through a row stride.
 //
 // Threads. The recurrence is independent across batch rows, so each LibTorch thread owns
 // a block of rows for the whole sequence (its own per-step GEMMs on one-thread OpenBLAS and
 // its own gate passes): no synchronisation per step, and the GEMMs use both cores although
-// OpenBLAS itself is held to one thread (core/threads.h).
+// OpenBLAS itself is held to one thread (core/threads.h). gru_detail::run_in_blocks
+// (core/nn/gru_blocks.cpp) does the splitting.
 #include <torch/torch.h>
 
 #include <map>
@@ -77,26 +77,30 @@ ForwardBuffers forward_impl(const Dims& d, const Tensor& x, const Tensor& h0, co
   const auto opts = x.options();
   ForwardBuffers f;
   f.x_tm = x.transpose(0, 1).contiguous().view({TT * B, I});
-  // All input projections at once: gi[t*B + b] = x[b, t] W_ih^T + b_ih.
-  Tensor gi = torch::addmm(b_ih, f.x_tm, w_ih.t());
-  f.out = torch::empty({B, TT, H}, opts);
   if (save) {
+    f.saved = torch::empty({TT, B, 4 * H}, opts);
     f.hs = torch::empty({TT + 1, B, H}, opts);
     f.hs[0].copy_(h0);
-    f.saved = torch::empty({TT, B, 4 * H}, opts);
   }
-  const Tensor w_hh_t = w_hh.t();
+  f.out = torch::empty({B, TT, H}, opts);
+  const Tensor w_hh_t = w_hh.t(), w_ih_t = w_ih.t();
   T* out = f.out.data_ptr<T>();
   T* hs = save ? f.hs.data_ptr<T>() : nullptr;
   T* saved = save ? f.saved.data_ptr<T>() : nullptr;
-  const T* gi_p = gi.data_ptr<T>();
+  const T* b_ih_p = b_ih.data_ptr<T>();
   const T* b_hh_p = b_hh.data_ptr<T>();
 
-  at::parallel_for(0, B, kMinRowsPerThread, [&](std::int64_t b0, std::int64_t b1) {
-    torch::NoGradGuard no_grad;  // worker threads do not inherit the caller's grad mode
+  gru_detail::run_in_blocks(B, kMinRowsPerThread, [&](std::int64_t b0, std::int64_t b1) {
+    torch::NoGradGuard no_grad;  // pool threads need not share the caller's grad mode
     const std::int64_t n = b1 - b0;
     Tensor gh = torch::empty({n, 3 * H}, opts);
+    Tensor gi_block = save ? Tensor() : torch::empty({n, 3 * H}, opts);
     for (std::int64_t t = 0; t < TT; ++t) {
+      // The input projection of this step's rows, x W_ih^T (biases are added by the kernel),
+      // goes where the kernel reads it: when saving, the first 3H columns of the saved rows
+      // (overwritten in place by (r, z, n, ghn)); it is still in cache when the kernel runs.
+      Tensor gi = save ? f.saved[t].narrow(0, b0, n).narrow(1, 0, 3 * H) : gi_block;
+      torch::mm_out(gi, f.x_tm.narrow(0, t * B + b0, n), w_ih_t);
       // Without saving, the states live only in `out` (read back with row stride T*H).
       Tensor h_prev = save ? f.hs[t].narrow(0, b0, n)
                            : (t == 0 ? h0.narrow(0, b0, n) : f.out.select(1, t - 1).narrow(0, b0, n));
@@ -104,21 +108,22 @@ ForwardBuffers forward_impl(const Dims& d, const Tensor& x, const Tensor& h0, co
       gru_detail::ForwardStep<T> a;
       a.rows = n;
       a.hidden = H;
-      a.gi = gi_p + (t * B + b0) * 3 * H;
-      a.gi_ld = 3 * H;
       a.gh = gh.data_ptr<T>();
       a.gh_ld = 3 * H;
+      a.bias_ih = b_ih_p;
       a.bias_hh = b_hh_p;
       a.h_prev = h_prev.data_ptr<T>();
       a.h_prev_ld = h_prev.stride(0);
       a.out = out + b0 * TT * H + t * H;
       a.out_ld = TT * H;
       if (save) {
-        a.h_next = hs + ((t + 1) * B + b0) * H;
-        a.h_next_ld = H;
         a.saved = saved + (t * B + b0) * 4 * H;
         a.saved_ld = 4 * H;
+        a.h_next = hs + ((t + 1) * B + b0) * H;
+        a.h_next_ld = H;
       } else {
+        a.gi = gi_block.data_ptr<T>();
+        a.gi_ld = 3 * H;
         a.h_next = a.out;
         a.h_next_ld = a.out_ld;
       }
@@ -132,6 +137,14 @@ struct Grads {
   Tensor x, h0, w_ih, w_hh, b_ih, b_hh;
 };
 
+// Each thread's block of rows runs the steps in reverse: a fused pass writes the step's
+// pre-activation gradients G = (da_r, da_z, da_n r, da_n) into a [rows, 4H] buffer reused
+// across steps, and GEMMs consume it while it is still in cache: dh += G_h W_hh,
+// dW_hh += G_h^T h_{t-1}, dW_ih += G_i^T x_t, dx_t = G_i W_ih, where G_h = G[:, 0:3H] (the
+// W_hh side) and G_i = G[:, (0:2H, 3H:4H)] (the W_ih side). Stacking all steps' G into one
+// [T*B, 4H] buffer and forming the weight gradients as single GEMMs afterwards measured
+// 118 ms fwd+bwd against 95 ms for this: the 67 MB buffer's page faults and the second pass
+// over it cost more than the per-step GEMMs lose to their smaller K (= rows per block).
 template <typename T>
 Grads backward_impl(const Dims& d, const Tensor& grad_out, const Tensor& x_tm, const Tensor& hs,
                     const Tensor& saved, const Tensor& w_ih, const Tensor& w_hh, bool need_x,
@@ -139,24 +152,36 @@ Grads backward_impl(const Dims& d, const Tensor& grad_out, const Tensor& x_tm, c
   const std::int64_t B = d.B, TT = d.T, I = d.I, H = d.H;
   const auto opts = grad_out.options();
   const Tensor g = grad_out.contiguous();
-  Tensor dgi = torch::empty({TT, B, 3 * H}, opts);
-  Tensor dgh = torch::empty({TT, B, 3 * H}, opts);
   Tensor dh = torch::zeros({B, H}, opts);
+  Tensor dx_tm = need_x ? torch::empty({TT * B, I}, opts) : Tensor();
   const T* g_p = g.data_ptr<T>();
   const T* saved_p = saved.data_ptr<T>();
   const T* hs_p = hs.data_ptr<T>();
-  T* dgi_p = dgi.data_ptr<T>();
-  T* dgh_p = dgh.data_ptr<T>();
   T* dh_p = dh.data_ptr<T>();
+  const Tensor w_ih_rz = w_ih.narrow(0, 0, 2 * H), w_ih_n = w_ih.narrow(0, 2 * H, H);
 
-  // Per-block bias sums, added in block order afterwards so results are deterministic.
+  // Per-block partial sums, added in block order afterwards so results are deterministic.
+  struct Partial {
+    std::vector<double> bias;  // column sums of G
+    Tensor w_hh, w_ih;
+  };
   std::mutex mutex;
-  std::map<std::int64_t, std::vector<double>> bias_sums;
-  at::parallel_for(0, B, kMinRowsPerThread, [&](std::int64_t b0, std::int64_t b1) {
+  std::map<std::int64_t, Partial> partials;
+  gru_detail::run_in_blocks(B, kMinRowsPerThread, [&](std::int64_t b0, std::int64_t b1) {
     torch::NoGradGuard no_grad;
     const std::int64_t n = b1 - b0;
-    std::vector<double> acc(4 * H, 0.0);
+    Partial part;
+    part.bias.assign(4 * H, 0.0);
+    // Written by the first (t = T-1) GEMM, accumulated by the others: no zero fill, which
+    // for large tensors would start a nested OpenMP team from this pool thread.
+    part.w_hh = torch::empty({3 * H, H}, opts);
+    if (need_w_ih) part.w_ih = torch::empty({3 * H, I}, opts);
+    Tensor G = torch::empty({n, 4 * H}, opts);
+    const Tensor G_h = G.narrow(1, 0, 3 * H), G_rz = G.narrow(1, 0, 2 * H),
+                 G_n = G.narrow(1, 3 * H, H);
     Tensor dh_block = dh.narrow(0, b0, n);
+    Tensor w_ih_rz_part = need_w_ih ? part.w_ih.narrow(0, 0, 2 * H) : Tensor();
+    Tensor w_ih_n_part = need_w_ih ? part.w_ih.narrow(0, 2 * H, H) : Tensor();
     for (std::int64_t t = TT - 1; t >= 0; --t) {
       gru_detail::BackwardStep<T> a;
       a.rows = n;
@@ -169,54 +194,49 @@ Grads backward_impl(const Dims& d, const Tensor& grad_out, const Tensor& x_tm, c
       a.saved_ld = 4 * H;
       a.h_prev = hs_p + (t * B + b0) * H;
       a.h_prev_ld = H;
-      a.dgi = dgi_p + (t * B + b0) * 3 * H;
-      a.dgi_ld = 3 * H;
-      a.dgh = dgh_p + (t * B + b0) * 3 * H;
-      a.dgh_ld = 3 * H;
-      a.bias_acc = acc.data();
+      a.grads = G.data_ptr<T>();
+      a.grads_ld = 4 * H;
+      a.bias_acc = part.bias.data();
       gru_detail::backward_step<T>(a);
-      // dL/dh_{t-1} = d z (left in dh by the kernel) + dgh W_hh.
-      dh_block.addmm_(dgh[t].narrow(0, b0, n), w_hh);
+      // dL/dh_{t-1} = d z (left in dh by the kernel) + G_h W_hh.
+      dh_block.addmm_(G_h, w_hh);
+      const Tensor h_prev = hs[t].narrow(0, b0, n), x_t = x_tm.narrow(0, t * B + b0, n);
+      const bool first = t == TT - 1;
+      if (first) {
+        torch::mm_out(part.w_hh, G_h.t(), h_prev);
+      } else {
+        part.w_hh.addmm_(G_h.t(), h_prev);
+      }
+      if (need_w_ih && first) {
+        torch::mm_out(w_ih_rz_part, G_rz.t(), x_t);
+        torch::mm_out(w_ih_n_part, G_n.t(), x_t);
+      } else if (need_w_ih) {
+        w_ih_rz_part.addmm_(G_rz.t(), x_t);
+        w_ih_n_part.addmm_(G_n.t(), x_t);
+      }
+      if (need_x) {
+        Tensor dx_t = dx_tm.narrow(0, t * B + b0, n);
+        torch::mm_out(dx_t, G_rz, w_ih_rz);
+        dx_t.addmm_(G_n, w_ih_n);
+      }
     }
     std::lock_guard<std::mutex> lock(mutex);
-    bias_sums.emplace(b0, std::move(acc));
+    partials.emplace(b0, std::move(part));
   });
 
   Grads grads;
   grads.h0 = dh;
   std::vector<double> total(4 * H, 0.0);
-  for (const auto& [b0, acc] : bias_sums)
-    for (std::int64_t k = 0; k < 4 * H; ++k) total[k] += acc[k];
+  for (const auto& [b0, part] : partials) {
+    for (std::int64_t k = 0; k < 4 * H; ++k) total[k] += part.bias[k];
+    grads.w_hh = grads.w_hh.defined() ? grads.w_hh + part.w_hh : part.w_hh;
+    if (need_w_ih) grads.w_ih = grads.w_ih.defined() ? grads.w_ih + part.w_ih : part.w_ih;
+  }
   const auto dbl = torch::TensorOptions().dtype(torch::kDouble);
   Tensor sums = torch::from_blob(total.data(), {4 * H}, dbl).to(opts.dtype());
-  grads.b_ih = sums.narrow(0, 0, 3 * H).clone();
-  grads.b_hh = torch::cat({sums.narrow(0, 0, 2 * H), sums.narrow(0, 3 * H, H)});
-
-  // Weight gradients: single GEMMs over all T*B rows, the output rows split across threads.
-  const Tensor dgi2 = dgi.view({TT * B, 3 * H});
-  const Tensor dgh2 = dgh.view({TT * B, 3 * H});
-  const Tensor h_prev = hs.narrow(0, 0, TT).view({TT * B, H});
-  grads.w_hh = torch::empty({3 * H, H}, opts);
-  if (need_w_ih) grads.w_ih = torch::empty({3 * H, I}, opts);
-  at::parallel_for(0, 3 * H, kMinRowsPerThread, [&](std::int64_t r0, std::int64_t r1) {
-    torch::NoGradGuard no_grad;
-    const std::int64_t n = r1 - r0;
-    Tensor w_hh_rows = grads.w_hh.narrow(0, r0, n);
-    torch::mm_out(w_hh_rows, dgh2.narrow(1, r0, n).t(), h_prev);
-    if (need_w_ih) {
-      Tensor w_ih_rows = grads.w_ih.narrow(0, r0, n);
-      torch::mm_out(w_ih_rows, dgi2.narrow(1, r0, n).t(), x_tm);
-    }
-  });
-  if (need_x) {
-    Tensor dx_tm = torch::empty({TT * B, I}, opts);
-    at::parallel_for(0, TT * B, 1024, [&](std::int64_t r0, std::int64_t r1) {
-      torch::NoGradGuard no_grad;
-      Tensor dx_rows = dx_tm.narrow(0, r0, r1 - r0);
-      torch::mm_out(dx_rows, dgi2.narrow(0, r0, r1 - r0), w_ih);
-    });
-    grads.x = dx_tm.view({TT, B, I}).transpose(0, 1).contiguous();
-  }
+  grads.b_hh = sums.narrow(0, 0, 3 * H).clone();
+  grads.b_ih = torch::cat({sums.narrow(0, 0, 2 * H), sums.narrow(0, 3 * H, H)});
+  if (need_x) grads.x = dx_tm.view({TT, B, I}).transpose(0, 1).contiguous();
   return grads;
 }
 
@@ -234,7 +254,7 @@ class FusedGRUFunction : public torch::autograd::Function<FusedGRUFunction> {
     const Dims d = check_inputs(x, h0, w_ih, w_hh, b_ih, b_hh);
     ForwardBuffers f = dispatch_float(x.scalar_type(), [&](auto tag) {
       using T = decltype(tag);
-      return forward_impl<T>(d, x.contiguous(), h0.contiguous(), w_ih, w_hh, b_ih,
+      return forward_impl<T>(d, x, h0.contiguous(), w_ih, w_hh, b_ih.contiguous(),
                              b_hh.contiguous(), true);
     });
     ctx->save_for_backward({w_ih, w_hh});
@@ -283,7 +303,7 @@ Tensor fast_gru(const Tensor& x, const Tensor& h0, const Tensor& weight_ih,
   const Dims d = check_inputs(x, h, weight_ih, weight_hh, bias_ih, bias_hh);
   return dispatch_float(x.scalar_type(), [&](auto tag) {
     using T = decltype(tag);
-    return forward_impl<T>(d, x.contiguous(), h.contiguous(), weight_ih, weight_hh, bias_ih,
+    return forward_impl<T>(d, x, h.contiguous(), weight_ih, weight_hh, bias_ih.contiguous(),
                            bias_hh.contiguous(), false)
         .out;
   });
