@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/nn/mlp.h"
+#include "core/nn/tangent_contract.h"
 
 namespace sdebench {
 
@@ -85,7 +86,7 @@ Dual dual_mlp(const MLPImpl& mlp, const Dual& x) {
 }
 
 Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& values,
-                    double scale) {
+                    double scale, double last_weight) {
   // score_j = -a^2 (t_j - t)^2, d score_j / dt = 2 a^2 (t_j - t).
   auto diff = keys.view({1, 1, -1}) - query.value.unsqueeze(-1);  // [B, Q, T]
   const double a2 = scale * scale;
@@ -93,9 +94,21 @@ Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::T
   score.value = diff.square() * (-a2);
   if (query.has_tangent()) score.tangent = diff * (2 * a2) * query.tangent.unsqueeze(-1);
   auto weights = dual_softmax(score, -1);
+  auto w = weights.value;
+  if (last_weight != 0.0) {
+    auto last = torch::zeros({w.size(-1)}, w.options());
+    last[-1] = last_weight;
+    w = w + last;
+  }
+  const auto Q = w.size(1);
   Dual ctx;
-  ctx.value = torch::bmm(weights.value, values);
-  if (weights.has_tangent()) ctx.tangent = torch::bmm(weights.tangent, values);
+  if (!weights.has_tangent()) {
+    ctx.value = small_batched_matmul(w, values);
+    return ctx;
+  }
+  auto both = small_batched_matmul(torch::cat({w, weights.tangent}, 1), values);
+  ctx.value = both.narrow(1, 0, Q);
+  ctx.tangent = both.narrow(1, Q, Q);
   return ctx;
 }
 

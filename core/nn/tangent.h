@@ -34,10 +34,11 @@ Dual dual_softmax(const Dual& x, std::int64_t dim);
 Dual dual_mlp(const MLPImpl& mlp, const Dual& x);
 
 // The reference notebook's time attention, with query times as Duals:
-//   ctx(t) = sum_j softmax_j(-(a (t_j - t))^2) values_j
+//   ctx(t) = sum_j softmax_j(-(a (t_j - t))^2) values_j + last_weight * values_T
 // query: [B, Q] (tangent: d t / d(direction), e.g. ones), keys: [T], values: [B, T, H]
-// (constant in t). Returns [B, Q, H].
+// (constant in t). Returns [B, Q, H]. The notebook's "+ h_last" (last_weight = 1) is folded
+// into the weights, and value and tangent share one contraction (small_batched_matmul).
 Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& values,
-                    double scale);
+                    double scale, double last_weight = 0.0);
 
 }  // namespace sdebench

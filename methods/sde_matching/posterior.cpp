@@ -1,0 +1,59 @@
+#include "methods/sde_matching/posterior.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "core/nn/tangent.h"
+
+namespace sdebench {
+
+PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
+  const auto input = config.data_dims * (config.encode_mask ? 2 : 1);
+  gru = register_module("gru", FastGRU(input, config.encoder_hidden));
+  net = register_module(
+      "net", MLP(config.encoder_hidden + 1, std::vector<std::int64_t>(config.layers, config.width),
+                 2 * config.latent, config.activation));
+}
+
+Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
+                               const torch::Tensor& times) {
+  if (values.dim() != 3 || values.size(2) != config_.data_dims)
+    throw std::invalid_argument("sde_matching: values must be [B, T, " +
+                                std::to_string(config_.data_dims) + "], got " +
+                                std::to_string(values.dim()) + "-d tensor");
+  if (times.dim() != 1 || times.size(0) != values.size(1))
+    throw std::invalid_argument("sde_matching: times must be [T] with T = values.size(1)");
+  Encoding enc;
+  const auto tt = times.to(torch::kFloat64);
+  enc.t0 = tt[0].item<double>();
+  const double t1 = tt[-1].item<double>();
+  enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
+  enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
+  auto input = config_.encode_mask ? torch::cat({values * mask, mask}, -1) : values * mask;
+  enc.states = gru->forward(input);
+  return enc;
+}
+
+Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
+                                 bool time_derivative) {
+  Dual s;
+  s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
+  if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
+  // The notebook's context h_last + attention, as one contraction over the GRU states.
+  Dual ctx = time_attention(s, enc.keys, enc.states, config_.sharpness, /*last_weight=*/1.0);
+  Dual in = dual_cat({ctx, Dual{s.value.unsqueeze(-1), s.has_tangent() ? s.tangent.unsqueeze(-1)
+                                                                        : torch::Tensor()}},
+                     -1);
+  Dual out = dual_mlp(*net, in);
+  const auto d = config_.latent;
+  Marginal m;
+  m.mu = out.value.narrow(-1, 0, d);
+  m.log_sigma = out.value.narrow(-1, d, d);
+  if (out.has_tangent()) {
+    m.dmu_dt = out.tangent.narrow(-1, 0, d);
+    m.dlog_sigma_dt = out.tangent.narrow(-1, d, d);
+  }
+  return m;
+}
+
+}  // namespace sdebench

@@ -1,0 +1,67 @@
+#pragma once
+// SDE Matching (Bartosh, Vetrov, Naesseth, ICML 2025): simulation-free training of a latent
+// SDE. The posterior is given by its Gaussian marginals (posterior.h); the loss needs no
+// solver (loss.h); sampling and forecasting simulate the learned prior with core's sdeint.
+// Registered as "sde_matching"; the defaults are the reference notebook's settings.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/options.h"
+#include "methods/method.h"
+#include "methods/sde_matching/generative_model.h"
+#include "methods/sde_matching/loss.h"
+#include "methods/sde_matching/posterior.h"
+
+namespace sdebench {
+
+struct SdeMatchingConfig {
+  GenerativeModelConfig model;
+  PosteriorConfig posterior;
+  RecEstimator rec_estimator = RecEstimator::Single;
+  std::int64_t time_samples = 1;
+  std::string solver = "euler";
+  double solver_dt = 1e-2;
+
+  // Reads every key of sde_matching_schema(); missing keys take their defaults.
+  static SdeMatchingConfig from_options(const Options& options, std::int64_t data_dims);
+};
+
+Schema sde_matching_schema();
+
+class SdeMatching : public Method {
+ public:
+  SdeMatching(const SdeMatchingConfig& config, const DataShape& shape);
+
+  // total = batch mean of L_prior + L_diff + L_rec (no KL annealing: context.kl_weight unused).
+  LossTerms train_step(const Batch& batch, const StepContext& context) override;
+  // evaluate_nelbo (loss.h): full-sum NELBO, its three parts and the reconstruction MSE.
+  std::map<std::string, double> evaluate(const Batch& batch, const EvalOptions& options) override;
+  // z_0 ~ p(z_0), the prior SDE by sdeint (options solver, solver_dt); the decoder mean W z + b.
+  torch::Tensor sample(const torch::Tensor& times, std::int64_t n) override;
+  // The posterior is encoded from the first `context` observations only. At requested times
+  // up to t_k (the last context time) the forecast is the posterior marginal mu + sigma eps
+  // (one eps per path); after t_k the prior SDE runs from that path's posterior sample at t_k.
+  // Decoder means, [num_samples, B, len(times), D].
+  torch::Tensor forecast(const Batch& observed, std::int64_t context, const torch::Tensor& times,
+                         std::int64_t num_samples) override;
+  bool uses_kl_annealing() const override { return false; }
+
+  // The loss with given noise (tests hold the noise fixed); `total` is the batch mean.
+  LossParts loss(const Batch& batch, const LossNoise& noise);
+  LossNoise draw_noise(const Batch& batch) const;
+
+  const SdeMatchingConfig& config() const { return config_; }
+  torch::ScalarType dtype() const { return dtype_; }
+  GenerativeModel model{nullptr};
+  Posterior posterior{nullptr};
+
+ private:
+  Batch to_dtype(const Batch& batch) const;
+  std::uint64_t next_seed() const;
+
+  SdeMatchingConfig config_;
+  torch::ScalarType dtype_;
+};
+
+}  // namespace sdebench
