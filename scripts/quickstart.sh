@@ -11,22 +11,16 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh sdebench
 
-# OpenBLAS threads fight LibTorch's on small machines (see core/threads.h).
+# OpenBLAS threads fight LibTorch's on small machines (see core/threads.h). The two methods
+# train one after the other with every core each, so their step times compare fairly.
 export OPENBLAS_NUM_THREADS=1
-cores=$(nproc)
-if [ "$cores" -ge 2 ]; then
-  # The two methods train side by side, one LibTorch thread each.
-  parallel=(--jobs 2 training.threads=$((cores / 2)))
-else
-  parallel=(training.threads=1)
-fi
 
 runs_file=$(mktemp)
 trap 'rm -f "$runs_file"' EXIT
 start=$(date +%s)
 # A run that diverges or fails is recorded and the sweep goes on; report whatever ran.
 build/apps/sdebench sweep experiments/quickstart.toml method.name=sde_matching,latent_sde \
-  "${parallel[@]}" --runs-file "$runs_file" --no-table "$@" || echo "quickstart: some runs failed (see above)"
+  --runs-file "$runs_file" --no-table "$@" || echo "quickstart: some runs failed (see above)"
 mapfile -t runs < "$runs_file"
 if [ ${#runs[@]} -eq 0 ]; then
   echo "quickstart: no runs were made" >&2
