@@ -2,8 +2,7 @@
 // The one place where thread counts are set. LibTorch's intra-op pool gets `torch_threads`
 // (0 = all cores) and OpenBLAS is held to one thread: measured on the 2-core machines, its
 // own threads fight LibTorch's (GRU fwd+bwd 0.60 s with both at 2, 0.29 s with BLAS at 1).
-// It also keeps glibc from returning large freed blocks to the OS between training steps
-// (see threads.cpp for the measurement). No torch include here.
+// No torch include here.
 namespace sdebench {
 
 struct ThreadSettings {

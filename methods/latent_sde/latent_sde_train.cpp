@@ -31,8 +31,9 @@ LossTerms LatentSde::train_backprop(const Batch& batch, const StepContext& conte
   auto enc = encode(batch);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std).mean();
   const bool levy = make_stepper(config_.solver)->needs_levy_area();
-  // Backprop never looks back along the path: the forward-only source is the cheapest.
-  BrownianPath brownian({B, config_.model.latent, dtype_}, next_seed(), levy);
+  // The same Brownian interval as the adjoint, so both modes see the same path for a seed.
+  BrownianInterval brownian(ts.front(), ts.back(), {B, config_.model.latent, dtype_}, next_seed(),
+                            BrownianIntervalOptions{24, 256, levy});
 
   LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), sde_type_for_solver(config_.solver));
   SdeintOptions options;
