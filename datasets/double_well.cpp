@@ -33,12 +33,8 @@ TimeSeriesDataset make_double_well(const Options& given, const DatasetContext& c
     const auto times = linspace(0.0, o.get_float("t_end"), o.get_int("num_times"));
     const auto stepper = resolve_stepper(o, StepperKind::Euler);
     const double dt = o.get_float("dt");
-    const auto n = o.get_int("num_sequences");
-    const SplitSizes sizes = split_sizes(n, o);  // checked before the expensive part
-    auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-    auto d = finish_generated("double_well", times, paths, 1, sizes, o, context);
-    record_generator_meta(d, o, context, "dX = (X - X^3) dt + sigma dW (Ito)", stepper, dt);
-    return d;
+    return generate_from_sde("double_well", sde, times, stepper, dt, o, context,
+                             "dX = (X - X^3) dt + sigma dW (Ito)");
   });
 }
 

@@ -262,4 +262,18 @@ void record_generator_meta(TimeSeriesDataset& dataset, const Options& options,
     dataset.meta["option." + key] = format_value(value);
 }
 
+TimeSeriesDataset generate_from_sde(const std::string& name, const GeneratorSde& sde,
+                                    const std::vector<double>& times, StepperKind stepper,
+                                    double dt, const Options& options,
+                                    const DatasetContext& context,
+                                    const std::string& sde_description) {
+  const auto n = options.get_int("num_sequences");
+  const SplitSizes sizes = split_sizes(n, options);  // checked before the expensive part
+  auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
+  auto d = finish_generated(name, times, paths, static_cast<std::int64_t>(sde.dim), sizes,
+                            options, context);
+  record_generator_meta(d, options, context, sde_description, stepper, dt);
+  return d;
+}
+
 }  // namespace sdebench

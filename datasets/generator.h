@@ -75,6 +75,15 @@ void record_generator_meta(TimeSeriesDataset& dataset, const Options& options,
                            const DatasetContext& context, const std::string& sde_description,
                            StepperKind stepper, double max_dt);
 
+// The pipeline shared by the SDE generators: check the split fractions, simulate
+// num_sequences paths of `sde` at `times` (inner step `dt`), finish them (finish_generated) and
+// record the metadata with the SDE's description.
+TimeSeriesDataset generate_from_sde(const std::string& name, const GeneratorSde& sde,
+                                    const std::vector<double>& times, StepperKind stepper,
+                                    double dt, const Options& options,
+                                    const DatasetContext& context,
+                                    const std::string& sde_description);
+
 // Zeroes mask and values where `keep` is false, per (sequence, time) row or per value.
 void apply_observation_masks(TimeSeriesSplit& split, const Options& options, std::uint64_t seed,
                              std::int64_t first_index);

@@ -54,16 +54,10 @@ TimeSeriesDataset make_lorenz(const Options& given, const DatasetContext& contex
       std::normal_distribution<double> normal;
       for (auto& v : x0) v = normal(rng);
     };
-    const auto n = o.get_int("num_sequences");
-    const SplitSizes sizes = split_sizes(n, o);  // checked before the expensive part
-    auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-    auto d = finish_generated("lorenz", times, paths, 3, sizes, o, context);
-    record_generator_meta(d, o, context,
-                          "stochastic Lorenz, a = (10, 28, 8/3), b = (" + std::to_string(b1) +
+    return generate_from_sde("lorenz", sde, times, stepper, dt, o, context,
+                             "stochastic Lorenz, a = (10, 28, 8/3), b = (" + std::to_string(b1) +
                               ", " + std::to_string(b2) + ", " + std::to_string(b3) +
-                              "), x0 ~ N(0, I)",
-                          stepper, dt);
-    return d;
+                              "), x0 ~ N(0, I)");
   });
 }
 

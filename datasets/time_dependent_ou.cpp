@@ -36,14 +36,8 @@ TimeSeriesDataset make_time_dependent_ou(const Options& given, const DatasetCont
     const auto times = linspace(0.0, double(num_times - 1), num_times);
     const auto stepper = resolve_stepper(o, StepperKind::Euler);
     const double dt = o.get_float("dt");
-    const auto n = o.get_int("num_sequences");
-    const SplitSizes sizes = split_sizes(n, o);  // checked before the expensive part
-    auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-    auto d = finish_generated("time_dependent_ou", times, paths, 1, sizes, o, context);
-    record_generator_meta(d, o, context,
-                          "dy = (mu t - theta y) dt + sigma (2 t / num_times) dW, y0 ~ U(-1, 1)",
-                          stepper, dt);
-    return d;
+    return generate_from_sde("time_dependent_ou", sde, times, stepper, dt, o, context,
+                             "dy = (mu t - theta y) dt + sigma (2 t / num_times) dW, y0 ~ U(-1, 1)");
   });
 }
 
