@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench/bench_main.h"
 #include "core/threads.h"
 #include "harness/memory.h"
 #include "methods/method.h"
@@ -72,12 +73,4 @@ BENCHMARK(BM_DiffusionSample)
     ->Args({50, 1})->Args({100, 1})->Args({200, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(1.0);
 
-int main(int argc, char** argv) {
-  configure_threads(0);
-  install_counting_allocator();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return sdebench::run_benchmarks(argc, argv); }

@@ -12,6 +12,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench/bench_main.h"
 #include "core/nn/gru.h"
 #include "core/threads.h"
 #include "harness/memory.h"
@@ -74,13 +75,4 @@ BENCHMARK_TEMPLATE(BM_ForwardNoGrad, run_torch)->Name("fwd_nograd/torch_nn_GRU")
 BENCHMARK_TEMPLATE(BM_ForwardNoGrad, run_reference)->Name("fwd_nograd/reference")->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(BM_ForwardNoGrad, run_fast)->Name("fwd_nograd/FastGRU")->Unit(benchmark::kMillisecond);
 
-int main(int argc, char** argv) {
-  install_counting_allocator();
-  const auto threads = configure_threads(0);
-  benchmark::AddCustomContext("torch_threads", std::to_string(threads.torch_threads));
-  benchmark::AddCustomContext("blas_threads", std::to_string(threads.blas_threads));
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return sdebench::run_benchmarks(argc, argv); }

@@ -16,6 +16,7 @@
 
 #include <cmath>
 
+#include "bench/bench_main.h"
 #include "core/sdeint.h"
 #include "core/threads.h"
 #include "harness/memory.h"
@@ -114,12 +115,4 @@ BENCHMARK(BM_LatentSdeMemory)
     ->UseRealTime()
     ->Iterations(1);
 
-int main(int argc, char** argv) {
-  configure_threads(0);
-  install_counting_allocator();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return sdebench::run_benchmarks(argc, argv); }

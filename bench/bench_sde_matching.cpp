@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "bench/bench_main.h"
 #include "core/nn/tangent_contract.h"
 #include "core/threads.h"
 #include "harness/memory.h"
@@ -101,12 +102,4 @@ BENCHMARK(BM_SdeMatchingEncoderOnly)
     ->UseRealTime()
     ->MinTime(2.0);
 
-int main(int argc, char** argv) {
-  configure_threads(0);
-  install_counting_allocator();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return sdebench::run_benchmarks(argc, argv); }

@@ -1,0 +1,161 @@
+// Scaling of one training step of every registered method, built exactly as a run builds it
+// (MethodRegistry + a dataset-shaped Batch), plus a calibration GEMM in the same process.
+// This is the program `sdebench bench` / `sdebench bench-check` run (see harness/bench/).
+//
+// Families (benchmark names are "<family>/<variant>/<x>"; the gate and the scaling report parse
+// them, so keep the shape):
+//  - steps/<variant>/<L>: batch 16, 5 observations on [0, 1], the method's solver step set to
+//    1/L, so L solver steps span the data. Simulation-free methods (sde_matching, diffusion)
+//    only use the solver for sampling: their training step must not grow with L.
+//  - obs/<variant>/<T>: batch 16, T observations on [0, 1], one solver step per interval.
+//  - calibration/gemm256: a fixed 256x256 float32 matmul; times are read as ratios to it so
+//    a slower or noisier machine does not look like a regression.
+// Counters: peak_bytes (counting allocator: every live tensor, parameters and grads included),
+// step_extra_bytes (the step's own peak above what was live before it), x (L or T), and for
+// the GEMM flops_per_s (the only kernel whose FLOP count is known exactly).
+// Threads: --sdebench_threads=N is passed to configure_threads(N) as a run would (0 = all
+// cores). The default is 1: on the shared 2-core machines, two LibTorch threads next to any
+// other busy process made single repetitions 10-80x slower (measured: backprop/400 steps 191 ms
+// vs 3.2 s), which no gate can tell from a regression. Run with OPENBLAS_NUM_THREADS=1.
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/threads.h"
+#include "harness/memory.h"
+#include "methods/method.h"
+
+using namespace sdebench;
+
+namespace {
+
+constexpr std::int64_t kBatch = 16, kDims = 3, kStepsObs = 5;
+
+struct Variant {
+  std::string name;    // used in the benchmark name
+  std::string method;  // registry name
+  std::string gradient;  // latent_sde only
+};
+
+const std::vector<Variant>& variants() {
+  static const std::vector<Variant> v = {{"sde_matching", "sde_matching", ""},
+                                         {"latent_sde_adjoint", "latent_sde", "adjoint"},
+                                         {"latent_sde_backprop", "latent_sde", "backprop"},
+                                         {"diffusion", "diffusion", ""}};
+  return v;
+}
+
+// The method's options for `steps` solver steps over [0, 1]. A dt a hair above 1/steps keeps
+// floating point from adding an extra sliver step.
+Options options_for(const Variant& v, std::int64_t steps) {
+  Options o;
+  const double dt = (1.0 / static_cast<double>(steps)) * (1 + 1e-9);
+  if (v.method == "latent_sde") {
+    o.set("gradient", v.gradient);
+    o.set("dt", dt);
+  } else if (v.method == "sde_matching") {
+    o.set("solver_dt", dt);
+  } else if (v.method == "diffusion") {
+    o.set("sampling_steps", steps);
+  }
+  return o;
+}
+
+void step_benchmark(benchmark::State& state, const Variant& v, std::int64_t obs,
+                    std::int64_t steps) {
+  torch::manual_seed(0);
+  auto times = torch::linspace(0, 1, obs, torch::kFloat64);
+  DataShape shape{kDims, times, torch::kFloat32};
+  auto method = MethodRegistry::instance().get(v.method).factory(options_for(v, steps), shape);
+  // Smooth synthetic paths: the step's cost does not depend on the values.
+  auto t = times.to(torch::kFloat32).view({1, obs, 1});
+  Batch batch{times, torch::sin(6 * t + torch::rand({kBatch, 1, kDims}) * 6.28),
+              torch::ones({kBatch, obs, kDims})};
+  std::int64_t peak = 0, extra = 0;
+  for (auto _ : state) {
+    method->zero_grad();
+    const auto base = memory_counters().current_bytes;
+    reset_peak_memory();
+    auto terms = method->train_step(batch, StepContext{0, 1.0});
+    benchmark::DoNotOptimize(terms.total);
+    const auto m = memory_counters();
+    peak = std::max(peak, m.peak_bytes);
+    extra = std::max(extra, m.peak_bytes - base);
+  }
+  state.counters["peak_bytes"] = static_cast<double>(peak);
+  state.counters["step_extra_bytes"] = static_cast<double>(extra);
+}
+
+void gemm_calibration(benchmark::State& state) {
+  constexpr std::int64_t n = 256;
+  torch::manual_seed(0);
+  auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
+  for (auto _ : state) {
+    torch::mm_out(c, a, b);
+    benchmark::DoNotOptimize(c.data_ptr<float>());
+  }
+  state.counters["flops_per_s"] =
+      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void register_all() {
+  benchmark::RegisterBenchmark("calibration/gemm256", gemm_calibration)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->MinTime(0.1);
+  for (const auto& v : variants()) {
+    for (std::int64_t steps : {40, 400, 4000}) {
+      benchmark::RegisterBenchmark(("steps/" + v.name + "/" + std::to_string(steps)).c_str(),
+                                   [v, steps](benchmark::State& s) {
+                                     step_benchmark(s, v, kStepsObs, steps);
+                                     s.counters["x"] = static_cast<double>(steps);
+                                   })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(0.1);
+    }
+    for (std::int64_t obs : {40, 400}) {
+      benchmark::RegisterBenchmark(("obs/" + v.name + "/" + std::to_string(obs)).c_str(),
+                                   [v, obs](benchmark::State& s) {
+                                     step_benchmark(s, v, obs, obs - 1);
+                                     s.counters["x"] = static_cast<double>(obs);
+                                   })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->MinTime(0.1);
+    }
+  }
+}
+
+}  // namespace
+
+// Takes --sdebench_threads=N out of argv (Google Benchmark rejects flags it does not know).
+int take_threads_flag(int& argc, char** argv) {
+  int threads = 1, out = 1;
+  const char* prefix = "--sdebench_threads=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], prefix, std::strlen(prefix)) == 0)
+      threads = std::atoi(argv[i] + std::strlen(prefix));
+    else
+      argv[out++] = argv[i];
+  }
+  argc = out;
+  return threads;
+}
+
+int main(int argc, char** argv) {
+  const int threads = take_threads_flag(argc, argv);
+  const auto settings = configure_threads(threads);
+  benchmark::AddCustomContext("torch_threads", std::to_string(settings.torch_threads));
+  benchmark::AddCustomContext("blas_threads", std::to_string(settings.blas_threads));
+  install_counting_allocator();
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
