@@ -19,6 +19,10 @@ const char* kUsage =
     "  sdebench list [methods|datasets|solvers|sections]\n"
     "  sdebench report RUNS... --name NAME       tables and plots into reports/NAME/\n"
     "  sdebench compare RUNS...                  print the comparison table\n"
+    "  sdebench bench [--repetitions N] [--filter RE] [--name NAME] [--json FILE] [--program P]\n"
+    "                                            scaling benchmarks -> reports/NAME/\n"
+    "  sdebench bench-check [--baseline F] [--fresh F] [--repetitions N] [--filter RE]\n"
+    "                                            gate a fresh run against the baseline\n"
     "\n"
     "RUNS are run directories or folders holding them (e.g. results/runs/quickstart).\n";
 
@@ -37,6 +41,8 @@ int sdebench_main(int argc, char** argv) {
     if (command == "list") return command_list(args);
     if (command == "report") return command_report(args);
     if (command == "compare") return command_compare(args);
+    if (command == "bench") return command_bench(args);
+    if (command == "bench-check") return command_bench_check(args);
     if (command == "help" || command == "--help" || command == "-h") {
       std::printf("%s", kUsage);
       return 0;

@@ -1,0 +1,49 @@
+#pragma once
+// The benchmark regression gate: a fresh Google Benchmark run against a committed baseline.
+//  - Time is compared as calibrated ratios (each repetition's time over the median time of the
+//    calibration GEMM in the same file), so a uniformly slower or faster machine cancels out.
+//    A benchmark regresses when the two-sided Mann-Whitney U test on the ratios is significant
+//    (p < alpha) AND the median ratio grew by more than `time_tolerance` (1.5x by default): the
+//    test alone would flag tiny but consistent shifts, the threshold alone would flake on noise.
+//    With too few repetitions for the test to ever reach alpha, the threshold alone decides.
+//  - Memory counters (*bytes) are deterministic; they regress when they grow by more than
+//    `memory_tolerance` (relative) plus `memory_slack_bytes`.
+#include <string>
+#include <vector>
+
+#include "harness/bench/bench_json.h"
+
+namespace sdebench {
+
+struct GateOptions {
+  std::string calibration = "calibration/gemm256";
+  double alpha = 0.05;
+  double time_tolerance = 0.5;      // regression when fresh / base median ratio > 1 + this
+  double memory_tolerance = 0.05;   // regression when fresh > base * (1 + this) + slack
+  double memory_slack_bytes = 4096;
+};
+
+struct GateRow {
+  std::string name;
+  int base_reps = 0, fresh_reps = 0;
+  double base_ratio = 0.0, fresh_ratio = 0.0;  // median calibrated ratios
+  double time_change = 1.0;                    // fresh / base
+  double p_value = 1.0;
+  bool test_usable = true;  // false when the sample sizes cannot reach alpha
+  bool time_regression = false, memory_regression = false;
+  std::vector<std::string> reasons;  // why it failed (empty when it passed)
+};
+
+struct GateResult {
+  std::vector<GateRow> rows;
+  std::vector<std::string> missing;  // in the baseline, not in the fresh run (not judged)
+  std::vector<std::string> added;    // in the fresh run, not in the baseline (not judged)
+  bool passed() const;
+  std::string table() const;   // one line per benchmark, plus the verdict
+  std::string reasons() const;  // one line per failure
+};
+
+GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
+                              const GateOptions& options = {});
+
+}  // namespace sdebench

@@ -1,0 +1,148 @@
+// The regression gate on synthetic benchmark JSON: it catches an injected 2x slowdown and a 2x
+// memory increase, and passes reruns that differ only by realistic noise (10-20% per
+// repetition, and a whole machine up to 25% slower or faster).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "harness/bench/gate.h"
+
+using namespace sdebench;
+
+namespace {
+
+struct Synthetic {
+  std::string name;
+  double time_ms;
+  double peak_bytes;
+};
+
+const std::vector<Synthetic> kTruth = {{"calibration/gemm256", 0.32, 0},
+                                       {"steps/sde_matching/40", 1.7, 1148860},
+                                       {"steps/latent_sde_adjoint/400", 398, 1286500},
+                                       {"steps/latent_sde_backprop/400", 192, 14647400},
+                                       {"obs/diffusion/40", 8.0, 8949070}};
+
+// Google Benchmark JSON with `reps` repetitions of each benchmark; times get a log-normal
+// per-repetition noise of relative size `noise` and a common machine `speed` factor. The
+// calibration GEMM gets a third of that noise (at least 3%): each of its repetitions averages
+// hundreds of iterations (430 at 0.32 ms in bench_scaling's 0.1 s), while a step benchmark
+// repetition is often one iteration.
+std::string synthetic_json(std::uint32_t seed, int reps, double noise, double speed,
+                           const std::string& slow = "", double slow_factor = 1.0,
+                           const std::string& fat = "", double fat_factor = 1.0) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> normal(0.0, noise);
+  std::ostringstream out;
+  out.precision(12);
+  out << "{\"context\": {}, \"benchmarks\": [";
+  bool first = true;
+  for (int r = 0; r < reps; ++r)
+    for (const auto& b : kTruth) {
+      const bool calibration = b.name == "calibration/gemm256";
+      const double z = normal(rng) * (calibration ? std::max(1.0 / 3.0, 0.03 / noise) : 1.0);
+      double t = b.time_ms * speed * std::exp(z);
+      if (b.name == slow) t *= slow_factor;
+      double bytes = b.peak_bytes * (b.name == fat ? fat_factor : 1.0);
+      out << (first ? "" : ",") << "{\"name\": \"" << b.name << "/real_time\", \"run_name\": \""
+          << b.name << "/real_time\", \"run_type\": \"iteration\", \"repetition_index\": " << r
+          << ", \"iterations\": 1, \"real_time\": " << t << ", \"cpu_time\": " << t
+          << ", \"time_unit\": \"ms\"";
+      if (bytes > 0) out << ", \"peak_bytes\": " << bytes;
+      out << "}";
+      first = false;
+    }
+  out << "]}";
+  return out.str();
+}
+
+const GateRow& row(const GateResult& r, const std::string& name) {
+  for (const auto& x : r.rows)
+    if (x.name == name) return x;
+  FAIL("no row " << name);
+  return r.rows.front();
+}
+
+}  // namespace
+
+TEST_CASE("gate: an unchanged tree with realistic noise passes 10 of 10 reruns") {
+  auto baseline = parse_benchmark_json(synthetic_json(1000, 9, 0.15, 1.0));
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> speed(0.8, 1.25);
+  int passed = 0;
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    const double noise = seed % 2 ? 0.10 : 0.20;
+    auto fresh = parse_benchmark_json(synthetic_json(seed, 5, noise, speed(rng)));
+    auto result = compare_benchmarks(baseline, fresh);
+    INFO(result.table() << result.reasons());
+    CHECK(result.rows.size() == kTruth.size());
+    if (result.passed()) ++passed;
+  }
+  CHECK(passed == 10);
+}
+
+TEST_CASE("gate: an injected 2x slowdown of one benchmark fails, with the reason") {
+  auto baseline = parse_benchmark_json(synthetic_json(1000, 9, 0.15, 1.0));
+  for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+    // On a machine 20% slower overall, with 20% noise: still caught, and only that one.
+    auto fresh = parse_benchmark_json(
+        synthetic_json(seed, 5, 0.20, 1.2, "steps/latent_sde_adjoint/400", 2.0));
+    auto result = compare_benchmarks(baseline, fresh);
+    INFO(result.table());
+    CHECK_FALSE(result.passed());
+    const auto& slow = row(result, "steps/latent_sde_adjoint/400");
+    CHECK(slow.time_regression);
+    CHECK_FALSE(slow.memory_regression);
+    CHECK(slow.p_value < 0.05);
+    CHECK(slow.time_change == Approx(2.0).epsilon(0.35));
+    CHECK_THAT(result.reasons(), Catch::Contains("steps/latent_sde_adjoint/400: time"));
+    CHECK_FALSE(row(result, "steps/sde_matching/40").time_regression);
+  }
+}
+
+TEST_CASE("gate: a 2x memory increase fails; a 3% one is within tolerance") {
+  auto baseline = parse_benchmark_json(synthetic_json(1000, 9, 0.15, 1.0));
+  auto fat = parse_benchmark_json(
+      synthetic_json(3, 5, 0.15, 1.0, "", 1.0, "steps/latent_sde_backprop/400", 2.0));
+  auto result = compare_benchmarks(baseline, fat);
+  CHECK_FALSE(result.passed());
+  CHECK(row(result, "steps/latent_sde_backprop/400").memory_regression);
+  CHECK_FALSE(row(result, "steps/latent_sde_backprop/400").time_regression);
+  CHECK_THAT(result.reasons(), Catch::Contains("peak_bytes"));
+
+  auto slightly = parse_benchmark_json(
+      synthetic_json(3, 5, 0.15, 1.0, "", 1.0, "steps/latent_sde_backprop/400", 1.03));
+  CHECK(compare_benchmarks(baseline, slightly).passed());
+}
+
+TEST_CASE("gate: a consistent but small slowdown is below the threshold; a big noisy one with "
+          "a non-significant test is not flagged") {
+  auto baseline = parse_benchmark_json(synthetic_json(1000, 9, 0.05, 1.0));
+  auto small = parse_benchmark_json(synthetic_json(5, 5, 0.05, 1.0, "obs/diffusion/40", 1.2));
+  auto r = compare_benchmarks(baseline, small);
+  CHECK(row(r, "obs/diffusion/40").p_value < 0.05);  // detectable ...
+  CHECK(r.passed());                                  // ... but not a regression at 1.5x
+
+  // Only one fresh repetition cannot reach p < 0.05 with 9 baseline ones (min p = 0.2): the
+  // threshold alone decides, so a 2x slowdown is still caught.
+  auto single = parse_benchmark_json(synthetic_json(6, 1, 0.05, 1.0, "obs/diffusion/40", 2.0));
+  auto s = compare_benchmarks(baseline, single);
+  CHECK_FALSE(row(s, "obs/diffusion/40").test_usable);
+  CHECK(row(s, "obs/diffusion/40").time_regression);
+}
+
+TEST_CASE("gate: benchmarks on one side only are listed, not judged; no calibration is an error") {
+  auto baseline = parse_benchmark_json(synthetic_json(1000, 3, 0.1, 1.0));
+  std::string text = synthetic_json(2, 3, 0.1, 1.0);
+  auto fresh = parse_benchmark_json(text);
+  fresh.entries.erase("obs/diffusion/40");
+  fresh.order.pop_back();
+  auto r = compare_benchmarks(baseline, fresh);
+  CHECK(r.missing == std::vector<std::string>{"obs/diffusion/40"});
+  CHECK(r.passed());
+  fresh.entries.erase("calibration/gemm256");
+  fresh.order.erase(fresh.order.begin());
+  CHECK_THROWS_WITH(compare_benchmarks(baseline, fresh), Catch::Contains("calibration"));
+}
