@@ -70,3 +70,29 @@ TEST_CASE("steps split each output interval evenly", "[sdeint]") {
   REQUIRE(steps_between(0.0, 1.0, 0.3) == 4);
   REQUIRE(steps_between(0.0, 0.05, 0.1) == 1);
 }
+
+namespace {
+// Scalar noise: one Brownian motion drives both components through g = (1, 1).
+struct ScalarNoise : Sde {
+  ScalarNoise() : Sde(NoiseType::Scalar, SdeType::Ito, true) {}
+  torch::Tensor drift(double, const torch::Tensor& y) override { return torch::zeros_like(y); }
+  torch::Tensor diffusion(double, const torch::Tensor& y) override { return torch::ones_like(y); }
+};
+}  // namespace
+
+TEST_CASE("scalar noise drives every component with the same increment", "[sdeint]") {
+  ScalarNoise sde;
+  auto y0 = torch::tensor({{0.0, 1.0}, {2.0, -1.0}}, torch::kFloat64);
+  for (const std::string& method : {std::string("euler"), std::string("heun"), std::string("srk")}) {
+    SdeintOptions opts;
+    opts.method = method;
+    opts.dt = 0.05;
+    opts.seed = 4;
+    auto out = sdeint(sde, y0, {0.0, 0.5, 1.0}, opts).states;
+    INFO(method);
+    // The difference between the components never changes; the components themselves do.
+    REQUIRE(torch::allclose(out.select(2, 1) - out.select(2, 0),
+                            (y0.select(1, 1) - y0.select(1, 0)).expand({3, 2}), 0.0, 1e-12));
+    REQUIRE((out[2] - y0).abs().max().item<double>() > 1e-3);
+  }
+}
