@@ -9,32 +9,13 @@
 
 #include "datasets/dataset.h"
 #include "harness/config/spec.h"
+#include "harness/quoted_string.h"
 #include "methods/method.h"
 
 namespace sdebench {
 namespace {
 
-std::string toml_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string toml_string(const std::string& s) { return quoted_string(s); }
 
 std::string toml_key(const std::string& key) {
   for (char c : key)

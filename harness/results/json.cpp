@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "harness/quoted_string.h"
+
 namespace sdebench {
 
 Json Json::array() {
@@ -75,27 +77,7 @@ void Json::push_back(Json value) {
 
 namespace {
 
-void escape_to(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void escape_to(std::string& out, const std::string& s) { out += quoted_string(s); }
 
 void newline(std::string& out, int indent, int depth) {
   if (indent <= 0) return;
