@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/solvers/stepper.h"
+#include "core/step_plan.h"
 
 namespace sdebench {
 
@@ -37,9 +38,9 @@ void check_state(const Sde& sde, const torch::Tensor& y0) {
     throw std::invalid_argument("sdeint: y0 must be float32 or float64");
 }
 
-std::int64_t steps_between(double a, double b, double dt) {
-  const double n = std::ceil((b - a) / dt - 1e-9);
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(n));
+torch::Tensor interpolate_states(const torch::Tensor& a, const torch::Tensor& b, double w) {
+  if (w == 0.0) return a;
+  return torch::lerp(a, b, w);
 }
 
 SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>& ts,
@@ -67,25 +68,26 @@ SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>
                                 "made without it (levy_area = false)");
   }
 
-  torch::Tensor y = y0;
-  torch::Tensor extras;
+  const StepPlan plan = plan_steps(ts, options.dt, options.grid);
+  torch::Tensor y = y0, y_prev;
+  torch::Tensor extras, extras_prev;
   if (sde.extra_size() > 0) extras = torch::zeros({y0.size(0), sde.extra_size()}, y0.options());
-  std::vector<torch::Tensor> states{y}, extra_states;
-  if (extras.defined()) extra_states.push_back(extras);
+  std::vector<torch::Tensor> states, extra_states;
 
   stepper->reset(sde, ts.front(), y0);
-  for (std::size_t i = 0; i + 1 < ts.size(); ++i) {
-    const double a = ts[i], b = ts[i + 1];
-    const std::int64_t n = steps_between(a, b, options.dt);
-    const double h = (b - a) / static_cast<double>(n);
-    for (std::int64_t k = 0; k < n; ++k) {
-      const double t = a + static_cast<double>(k) * h;
-      const double t_next = (k + 1 == n) ? b : a + static_cast<double>(k + 1) * h;
+  std::int64_t point = 0;  // the grid point y is at
+  for (std::size_t j = 0; j < ts.size(); ++j) {
+    for (; point < plan.needed_point(j); ++point) {
+      const double t = plan.grid[point], t_next = plan.grid[point + 1];
       auto dW = brownian->increment(t, t_next);
+      y_prev = y;
+      extras_prev = extras;
       stepper->step(sde, t, t_next - t, dW, y, extras);
     }
-    states.push_back(y);
-    if (extras.defined()) extra_states.push_back(extras);
+    const double w = plan.outputs[j].weight;
+    states.push_back(w == 0.0 ? y : interpolate_states(y_prev, y, w));
+    if (extras.defined())
+      extra_states.push_back(w == 0.0 ? extras : interpolate_states(extras_prev, extras, w));
   }
   SdeintResult result;
   result.states = torch::stack(states);

@@ -1,8 +1,10 @@
 #pragma once
 // sdeint: integrate an SDE from ts[0] and return the states at every time in ts.
 //
-// Between consecutive output times the interval is split into the fewest equal steps no
-// longer than `dt`, so every output time is hit exactly and no interpolation is needed.
+// Where the solver steps is set by `grid` (core/step_plan.h): by default every interval
+// between output times is split into the fewest equal steps no longer than dt, so every
+// output time is hit exactly; TimeGrid::Fixed takes torchsde's steps of exactly dt and
+// interpolates the outputs linearly.
 // Extra quantities (Sde::extra_size() > 0) are integrated alongside the state from 0 at
 // ts[0], with the solver's own drift quadrature. Gradients flow through the steps unless the
 // caller disables autograd (backprop through the solver).
@@ -14,12 +16,14 @@
 
 #include "core/brownian.h"
 #include "core/sde.h"
+#include "core/step_plan.h"
 
 namespace sdebench {
 
 struct SdeintOptions {
   std::string method = "euler";
   double dt = 1e-2;
+  TimeGrid grid = TimeGrid::Observations;
   // Brownian source to use; when null, sdeint makes a BrownianPath (or a BrownianInterval
   // when the solver needs Levy area) from `seed`.
   BrownianSource* brownian = nullptr;
@@ -38,7 +42,8 @@ SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>
 // dt > 0, y0 of shape [batch, d] matching the SDE. Throw std::invalid_argument.
 void check_times(const std::vector<double>& ts);
 void check_state(const Sde& sde, const torch::Tensor& y0);
-// Number of equal steps used on [a, b] for a maximum step dt.
-std::int64_t steps_between(double a, double b, double dt);
+
+// (1 - w) a + w b, or a itself when w == 0 (an output time on the grid).
+torch::Tensor interpolate_states(const torch::Tensor& a, const torch::Tensor& b, double w);
 
 }  // namespace sdebench

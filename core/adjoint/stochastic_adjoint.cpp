@@ -35,6 +35,12 @@ torch::Tensor grad_or_zeros(const torch::Tensor& leaf) {
   return leaf.grad().defined() ? leaf.grad() : torch::zeros_like(leaf);
 }
 
+// a + b, where an undefined b (no output reads this grid point) adds nothing.
+torch::Tensor add_defined(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!b.defined()) return a;
+  return a.defined() ? a + b : b;
+}
+
 }  // namespace
 
 StochasticAdjoint::StochasticAdjoint(AdjointOptions options)
@@ -47,18 +53,13 @@ StochasticAdjoint::StochasticAdjoint(AdjointOptions options)
   reversible_ = dynamic_cast<ReversibleHeun*>(stepper_.get()) != nullptr;
 }
 
-std::vector<StochasticAdjoint::Step> StochasticAdjoint::steps_in(std::size_t interval) const {
-  const double a = ts_[interval], b = ts_[interval + 1];
-  const std::int64_t n = steps_between(a, b, options_.dt);
-  const double h = (b - a) / static_cast<double>(n);
-  std::vector<Step> steps;
-  steps.reserve(n);
-  for (std::int64_t k = 0; k < n; ++k) {
-    const double t = a + static_cast<double>(k) * h;
-    const double t_next = (k + 1 == n) ? b : a + static_cast<double>(k + 1) * h;
-    steps.push_back({t, t_next});
+torch::Tensor StochasticAdjoint::output_cotangent(std::int64_t n, const torch::Tensor& grad) const {
+  torch::Tensor sum;
+  for (const auto& [j, coef] : readers_[static_cast<std::size_t>(n)]) {
+    auto term = coef == 1.0 ? grad[j] : grad[j] * coef;
+    sum = sum.defined() ? sum + term : term.clone();
   }
-  return steps;
+  return sum;
 }
 
 SdeintResult StochasticAdjoint::forward(Sde& sde, const torch::Tensor& y0,
@@ -71,28 +72,45 @@ SdeintResult StochasticAdjoint::forward(Sde& sde, const torch::Tensor& y0,
                                 "' needs the space-time Levy area, but the Brownian source has none");
   torch::NoGradGuard no_grad;
   ts_ = ts;
+  plan_ = plan_steps(ts, options_.dt, options_.grid);
+  readers_.assign(plan_.grid.size(), {});
+  for (std::size_t j = 0; j < ts.size(); ++j) {
+    const auto& out = plan_.outputs[j];
+    const auto jj = static_cast<std::int64_t>(j);
+    if (out.weight == 0.0) {
+      readers_[static_cast<std::size_t>(out.index)].push_back({jj, 1.0});
+    } else {
+      readers_[static_cast<std::size_t>(out.index)].push_back({jj, 1.0 - out.weight});
+      readers_[static_cast<std::size_t>(out.index + 1)].push_back({jj, out.weight});
+    }
+  }
   brownian_ = &brownian;
   steps_ = 0;
 
-  torch::Tensor y = y0.detach();
-  torch::Tensor extras;
+  torch::Tensor y = y0.detach(), y_prev;
+  torch::Tensor extras, extras_prev;
   if (sde.extra_size() > 0) extras = torch::zeros({y.size(0), sde.extra_size()}, y.options());
   const auto T = static_cast<std::int64_t>(ts.size());
   auto states = torch::empty({T, y.size(0), y.size(1)}, y.options());
   torch::Tensor extra_states;
   if (extras.defined()) extra_states = torch::empty({T, y.size(0), extras.size(1)}, y.options());
-  states[0].copy_(y);
-  if (extras.defined()) extra_states[0].copy_(extras);
 
   stepper_->reset(sde, ts.front(), y);
-  for (std::size_t i = 0; i + 1 < ts.size(); ++i) {
-    for (const auto& s : steps_in(i)) {
-      auto dW = brownian.increment(s.t, s.t_next);
-      stepper_->step(sde, s.t, s.t_next - s.t, dW, y, extras);
+  std::int64_t point = 0;
+  for (std::size_t j = 0; j < ts.size(); ++j) {
+    for (; point < plan_.needed_point(j); ++point) {
+      const double t = plan_.grid[point], t_next = plan_.grid[point + 1];
+      auto dW = brownian.increment(t, t_next);
+      y_prev = y;
+      extras_prev = extras;
+      stepper_->step(sde, t, t_next - t, dW, y, extras);
       ++steps_;
     }
-    states[i + 1].copy_(y);
-    if (extras.defined()) extra_states[i + 1].copy_(extras);
+    const double w = plan_.outputs[j].weight;
+    const auto jj = static_cast<std::int64_t>(j);
+    states[jj].copy_(interpolate_states(w == 0.0 ? y : y_prev, y, w));
+    if (extras.defined())
+      extra_states[jj].copy_(interpolate_states(w == 0.0 ? extras : extras_prev, extras, w));
   }
   y_final_ = y;
   if (reversible_) y_hat_final_ = static_cast<ReversibleHeun*>(stepper_.get())->y_hat;
@@ -122,40 +140,36 @@ torch::Tensor StochasticAdjoint::backward(Sde& sde, const torch::Tensor& grad_st
 // the VJP of the step at y_n (see the header).
 torch::Tensor StochasticAdjoint::backward_generic(Sde& sde, const torch::Tensor& grad_states,
                                                   const torch::Tensor& grad_extras) {
-  const auto T = static_cast<std::int64_t>(ts_.size());
   const bool with_extras = sde.extra_size() > 0 && grad_extras.defined();
-  torch::Tensor a = grad_states[T - 1].clone();
-  torch::Tensor a_e = with_extras ? grad_extras[T - 1].clone() : torch::Tensor();
+  const std::int64_t N = plan_.steps();
+  torch::Tensor a = output_cotangent(N, grad_states);
+  torch::Tensor a_e = with_extras ? output_cotangent(N, grad_extras) : torch::Tensor();
   torch::Tensor y_next = y_final_;
 
-  for (std::int64_t j = T - 2; j >= 0; --j) {
-    const auto steps = steps_in(static_cast<std::size_t>(j));
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-      const double t = it->t, h = it->t_next - it->t;
-      const auto dW = brownian_->increment(it->t, it->t_next);
-      torch::Tensor y = y_next;
-      {
-        torch::NoGradGuard no_grad;
-        for (int k = 0; k < options_.reconstruction_iterations; ++k) {
-          torch::Tensor phi = y.clone(), none;
-          stepper_->step(sde, t, h, dW, phi, none);
-          y = y + (y_next - phi);
-        }
+  for (std::int64_t n = N - 1; n >= 0; --n) {
+    const double t = plan_.grid[n], h = plan_.grid[n + 1] - t;
+    const auto dW = brownian_->increment(t, plan_.grid[n + 1]);
+    torch::Tensor y = y_next;
+    {
+      torch::NoGradGuard no_grad;
+      for (int k = 0; k < options_.reconstruction_iterations; ++k) {
+        torch::Tensor phi = y.clone(), none;
+        stepper_->step(sde, t, h, dW, phi, none);
+        y = y + (y_next - phi);
       }
-      auto leaf = y.detach().requires_grad_(true);
-      torch::Tensor out = leaf, extras_out;
-      if (with_extras) extras_out = torch::zeros({y.size(0), sde.extra_size()}, y.options());
-      {
-        torch::AutoGradMode enable(true);
-        stepper_->step(sde, t, h, dW, out, extras_out);
-        backward_on({out, extras_out}, {a, a_e});
-      }
-      a = grad_or_zeros(leaf);
-      // The VJP's forward evaluation is one more fixed-point iterate for free.
-      y_next = y + (y_next - out.detach());
     }
-    a = a + grad_states[j];
-    if (with_extras) a_e = a_e + grad_extras[j];
+    auto leaf = y.detach().requires_grad_(true);
+    torch::Tensor out = leaf, extras_out;
+    if (with_extras) extras_out = torch::zeros({y.size(0), sde.extra_size()}, y.options());
+    {
+      torch::AutoGradMode enable(true);
+      stepper_->step(sde, t, h, dW, out, extras_out);
+      backward_on({out, extras_out}, {a, a_e});
+    }
+    a = add_defined(grad_or_zeros(leaf), output_cotangent(n, grad_states));
+    if (with_extras) a_e = add_defined(a_e, output_cotangent(n, grad_extras));
+    // The VJP's forward evaluation is one more fixed-point iterate for free.
+    y_next = y + (y_next - out.detach());
   }
   return a;
 }
@@ -170,20 +184,16 @@ torch::Tensor StochasticAdjoint::backward_generic(Sde& sde, const torch::Tensor&
 torch::Tensor StochasticAdjoint::backward_reversible_heun(Sde& sde,
                                                           const torch::Tensor& grad_states,
                                                           const torch::Tensor& grad_extras) {
-  const auto T = static_cast<std::int64_t>(ts_.size());
   const bool with_extras = sde.extra_size() > 0 && grad_extras.defined();
   torch::AutoGradMode enable(true);
 
-  torch::Tensor A_y = grad_states[T - 1].clone();
-  torch::Tensor a_e = with_extras ? grad_extras[T - 1].clone() : torch::Tensor();
+  const std::int64_t N = plan_.steps();
+  torch::Tensor A_y = output_cotangent(N, grad_states);
+  torch::Tensor a_e = with_extras ? output_cotangent(N, grad_extras) : torch::Tensor();
   torch::Tensor y = y_final_, y_hat = y_hat_final_;
 
-  // F at the final y_hat, at the time the forward evaluated it (the last step's t + dt).
-  double t_last;
-  {
-    const auto last = steps_in(static_cast<std::size_t>(T - 2)).back();
-    t_last = last.t + (last.t_next - last.t);
-  }
+  // F at the final y_hat, at the time the forward evaluated it (the last step's t + h).
+  const double t_last = plan_.grid[N - 1] + (plan_.grid[N] - plan_.grid[N - 1]);
   auto leaf = y_hat.detach().requires_grad_(true);
   auto F = sde.evaluate(t_last, leaf, with_extras);
   torch::Tensor A_hat = torch::zeros_like(y);
@@ -191,46 +201,42 @@ torch::Tensor StochasticAdjoint::backward_reversible_heun(Sde& sde,
   torch::Tensor A_g = torch::zeros_like(F.diffusion);
   torch::Tensor A_r = with_extras ? torch::zeros_like(F.extra_rate) : torch::Tensor();
 
-  for (std::int64_t j = T - 2; j >= 0; --j) {
-    const auto steps = steps_in(static_cast<std::size_t>(j));
-    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-      const double t = it->t, h = it->t_next - it->t;
-      const auto dW = brownian_->increment(it->t, it->t_next).W;
-      const auto mu1 = F.drift.detach(), g1 = F.diffusion.detach();
-      // Reconstruct y_hat_n, evaluate F there (with a graph for the next VJP), then y_n.
-      torch::Tensor y_hat_prev, y_prev, leaf_prev;
-      SdeEvaluation F_prev;
-      {
-        torch::NoGradGuard no_grad;
-        y_hat_prev = 2 * y - y_hat - mu1 * h - sde.noise_term(g1, dW);
-      }
-      leaf_prev = y_hat_prev.requires_grad_(true);
-      F_prev = sde.evaluate(t, leaf_prev, with_extras);
-      {
-        torch::NoGradGuard no_grad;
-        y_prev = y - (F_prev.drift.detach() + mu1) * (0.5 * h) -
-                 sde.noise_term(F_prev.diffusion.detach() + g1, dW) * 0.5;
-      }
-      // Pull the cotangents of F(t_{n+1}, u) back to u.
-      auto cot_mu = A_mu + A_y * (0.5 * h);
-      auto cot_g = A_g + noise_cotangent(sde, A_y * 0.5, dW);
-      torch::Tensor cot_r = with_extras ? A_r + a_e * (0.5 * h) : torch::Tensor();
-      backward_on({F.drift, F.diffusion, F.extra_rate}, {cot_mu, cot_g, cot_r});
-      auto A_u = A_hat + grad_or_zeros(leaf);
-      // Through u = 2 y_n - y_hat_n + mu_n h + g_n dW and y_{n+1}'s dependence on (mu_n, g_n).
-      A_mu = A_y * (0.5 * h) + A_u * h;
-      A_g = noise_cotangent(sde, A_y * 0.5 + A_u, dW);
-      if (with_extras) A_r = a_e * (0.5 * h);
-      A_y = A_y + 2 * A_u;
-      A_hat = -A_u;
-
-      y = y_prev;
-      y_hat = y_hat_prev.detach();
-      leaf = leaf_prev;
-      F = std::move(F_prev);
+  for (std::int64_t n = N - 1; n >= 0; --n) {
+    const double t = plan_.grid[n], h = plan_.grid[n + 1] - t;
+    const auto dW = brownian_->increment(t, plan_.grid[n + 1]).W;
+    const auto mu1 = F.drift.detach(), g1 = F.diffusion.detach();
+    // Reconstruct y_hat_n, evaluate F there (with a graph for the next VJP), then y_n.
+    torch::Tensor y_hat_prev, y_prev, leaf_prev;
+    SdeEvaluation F_prev;
+    {
+      torch::NoGradGuard no_grad;
+      y_hat_prev = 2 * y - y_hat - mu1 * h - sde.noise_term(g1, dW);
     }
-    A_y = A_y + grad_states[j];
-    if (with_extras) a_e = a_e + grad_extras[j];
+    leaf_prev = y_hat_prev.requires_grad_(true);
+    F_prev = sde.evaluate(t, leaf_prev, with_extras);
+    {
+      torch::NoGradGuard no_grad;
+      y_prev = y - (F_prev.drift.detach() + mu1) * (0.5 * h) -
+               sde.noise_term(F_prev.diffusion.detach() + g1, dW) * 0.5;
+    }
+    // Pull the cotangents of F(t_{n+1}, u) back to u.
+    auto cot_mu = A_mu + A_y * (0.5 * h);
+    auto cot_g = A_g + noise_cotangent(sde, A_y * 0.5, dW);
+    torch::Tensor cot_r = with_extras ? A_r + a_e * (0.5 * h) : torch::Tensor();
+    backward_on({F.drift, F.diffusion, F.extra_rate}, {cot_mu, cot_g, cot_r});
+    auto A_u = A_hat + grad_or_zeros(leaf);
+    // Through u = 2 y_n - y_hat_n + mu_n h + g_n dW and y_{n+1}'s dependence on (mu_n, g_n).
+    A_mu = A_y * (0.5 * h) + A_u * h;
+    A_g = noise_cotangent(sde, A_y * 0.5 + A_u, dW);
+    if (with_extras) A_r = a_e * (0.5 * h);
+    A_y = add_defined(A_y + 2 * A_u, output_cotangent(n, grad_states));
+    A_hat = -A_u;
+    if (with_extras) a_e = add_defined(a_e, output_cotangent(n, grad_extras));
+
+    y = y_prev;
+    y_hat = y_hat_prev.detach();
+    leaf = leaf_prev;
+    F = std::move(F_prev);
   }
   // At t0 the carried state is (y0, y0, F(t0, y0)): all three cotangents meet at y0.
   backward_on({F.drift, F.diffusion, F.extra_rate}, {A_mu, A_g, A_r});

@@ -26,12 +26,14 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/brownian.h"
 #include "core/sde.h"
 #include "core/sdeint.h"
 #include "core/solvers/stepper.h"
+#include "core/step_plan.h"
 
 namespace sdebench {
 
@@ -43,6 +45,9 @@ struct AdjointOptions {
   // whose O(dt) local bias (g g' dW^2 for multiplicative noise) does not vanish as dt -> 0;
   // use >= 1 (the gradients then converge; more iterations approach backprop's exactly).
   int reconstruction_iterations = 1;
+  // Where the solver steps (core/step_plan.h); outputs between grid points are interpolated
+  // forward and their cotangents split between the two grid points backward.
+  TimeGrid grid = TimeGrid::Observations;
 };
 
 class StochasticAdjoint {
@@ -65,10 +70,8 @@ class StochasticAdjoint {
   std::int64_t steps_taken() const { return steps_; }
 
  private:
-  struct Step {
-    double t, t_next;  // exactly the times sdeint uses
-  };
-  std::vector<Step> steps_in(std::size_t interval) const;
+  // The cotangent reaching grid point n from the outputs read off it: sum_j coef * grad[j].
+  torch::Tensor output_cotangent(std::int64_t n, const torch::Tensor& grad) const;
   torch::Tensor backward_generic(Sde& sde, const torch::Tensor& grad_states,
                                  const torch::Tensor& grad_extras);
   torch::Tensor backward_reversible_heun(Sde& sde, const torch::Tensor& grad_states,
@@ -79,6 +82,9 @@ class StochasticAdjoint {
   bool reversible_;
   // Saved by forward().
   std::vector<double> ts_;
+  StepPlan plan_;
+  // Per grid point, the (output j, coefficient) pairs of the outputs that read it.
+  std::vector<std::vector<std::pair<std::int64_t, double>>> readers_;
   BrownianSource* brownian_ = nullptr;
   torch::Tensor y_final_;
   torch::Tensor y_hat_final_;  // reversible Heun's carried y_hat

@@ -61,6 +61,9 @@ void split_rows(std::int64_t rows, std::int64_t min_rows,
   if (rows < min_rows || at::get_num_threads() < 2 || at::in_parallel_region())
     return fn(0, rows);
   at::parallel_for(0, 2, 1, [&](std::int64_t begin, std::int64_t end) {
+    // Grad mode is thread-local and the OpenMP worker does not inherit the caller's: the
+    // blocks are raw kernels inside a custom Function, so no graph is wanted on any thread.
+    torch::NoGradGuard no_grad;
     for (std::int64_t i = begin; i < end; ++i) {
       const std::int64_t lo = i * half, hi = std::min(rows, lo + half);
       if (hi > lo) fn(lo, hi);

@@ -21,7 +21,13 @@ Schema LatentSde::schema() {
                   "core solver; heun/midpoint/reversible_heun solve the equivalent "
                   "Stratonovich form",
                   solver_names())
-      .add_float("dt", 1e-2, "maximum solver step", 1e-9)
+      .add_float("dt", 1e-2, "solver step (the maximum step on the 'observations' grid)", 1e-9)
+      .add_string("time_grid", "observations",
+                  "where the solver steps: 'observations' (fewest equal steps <= dt between "
+                  "observation times, which are hit exactly) or 'fixed' (torchsde's rule: "
+                  "steps of exactly dt from the first time, states at the observation times "
+                  "interpolated linearly)",
+                  time_grid_names())
       .add_int("adjoint_iterations", 1,
                "adjoint: fixed-point iterations reconstructing each earlier state backwards "
                "(>= 1: with 0 the O(dt) Ito-Stratonovich bias of the explicit reverse step "
@@ -47,6 +53,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.gradient = o.get_string("gradient");
   c.solver = o.get_string("solver");
   c.dt = o.get_float("dt");
+  c.time_grid = parse_time_grid(o.get_string("time_grid"));
   c.adjoint_iterations = static_cast<int>(o.get_int("adjoint_iterations"));
   return c;
 }

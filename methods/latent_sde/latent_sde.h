@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/step_plan.h"
 #include "methods/latent_sde/latent_sde_model.h"
 #include "methods/method.h"
 
@@ -24,6 +25,7 @@ struct LatentSdeMethodConfig {
   std::string gradient = "adjoint";  // "adjoint" | "backprop"
   std::string solver = "euler";
   double dt = 1e-2;
+  TimeGrid time_grid = TimeGrid::Observations;  // where the solver steps (core/step_plan.h)
   int adjoint_iterations = 1;  // state reconstruction iterations (not reversible_heun)
 };
 

@@ -21,6 +21,7 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
   SdeintOptions opts;
   opts.method = config_.solver;
   opts.dt = config_.dt;
+  opts.grid = config_.time_grid;
   opts.seed = next_seed();
   auto solution = sdeint(sde, enc.z0, ts, opts);
   auto rec = model
@@ -45,6 +46,7 @@ torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;
+    opts.grid = config_.time_grid;
     opts.seed = next_seed();
     states = sdeint(sde, z0, ts, opts).states;
   }
@@ -83,6 +85,7 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;
+    opts.grid = config_.time_grid;
     opts.seed = next_seed();
     post = sdeint(sde, enc.z0, grid, opts).states;
   }
@@ -99,6 +102,7 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;
+    opts.grid = config_.time_grid;
     opts.seed = next_seed();
     auto future = sdeint(prior, z_k, after, opts).states;
     for (std::int64_t i = 1; i < future.size(0); ++i) states.push_back(future[i]);

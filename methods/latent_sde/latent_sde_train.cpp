@@ -39,6 +39,7 @@ LossTerms LatentSde::train_backprop(const Batch& batch, const StepContext& conte
   SdeintOptions options;
   options.method = config_.solver;
   options.dt = config_.dt;
+  options.grid = config_.time_grid;
   options.brownian = &brownian;
   auto solution = sdeint(sde, enc.z0, ts, options);
 
@@ -60,7 +61,8 @@ LossTerms LatentSde::train_adjoint(const Batch& batch, const StepContext& contex
   const auto B = batch.values.size(0);
   auto enc = encode(batch);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std).mean();
-  StochasticAdjoint adjoint({config_.solver, config_.dt, config_.adjoint_iterations});
+  StochasticAdjoint adjoint(
+      {config_.solver, config_.dt, config_.adjoint_iterations, config_.time_grid});
   const bool levy = make_stepper(config_.solver)->needs_levy_area();
   BrownianInterval brownian(ts.front(), ts.back(), {B, config_.model.latent, dtype_}, next_seed(),
                             BrownianIntervalOptions{24, 256, levy});
