@@ -1,10 +1,12 @@
 #pragma once
 // The main() shared by the method benchmarks: threads set and recorded in the output's context,
+// the heap policy of a run (core/heap.h),
 // the counting allocator installed (so peak tensor bytes can be reported as counters).
 #include <benchmark/benchmark.h>
 
 #include <string>
 
+#include "core/heap.h"
 #include "core/threads.h"
 #include "harness/memory.h"
 
@@ -12,6 +14,7 @@ namespace sdebench {
 
 inline int run_benchmarks(int argc, char** argv) {
   const auto threads = configure_threads(0);
+  configure_heap();  // as a run does (core/heap.h)
   benchmark::AddCustomContext("torch_threads", std::to_string(threads.torch_threads));
   benchmark::AddCustomContext("blas_threads", std::to_string(threads.blas_threads));
   install_counting_allocator();

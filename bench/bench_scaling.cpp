@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "core/heap.h"
 #include "core/threads.h"
 #include "harness/memory.h"
 #include "methods/method.h"
@@ -149,6 +150,7 @@ int take_threads_flag(int& argc, char** argv) {
 int main(int argc, char** argv) {
   const int threads = take_threads_flag(argc, argv);
   const auto settings = configure_threads(threads);
+  configure_heap();  // as a run does (core/heap.h)
   benchmark::AddCustomContext("torch_threads", std::to_string(settings.torch_threads));
   benchmark::AddCustomContext("blas_threads", std::to_string(settings.blas_threads));
   install_counting_allocator();

@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/heap.h"
 #include "core/threads.h"
 #include "datasets/dataset.h"
 #include "harness/memory.h"
@@ -281,6 +282,7 @@ void Trainer::write_files(bool with_checkpoint) {
 
 RunResult Trainer::run() {
   const ThreadSettings threads = configure_threads(static_cast<int>(tr_.get_int("threads")));
+  configure_heap();
   install_counting_allocator();
   info_.provenance = collect_provenance();
   info_.provenance.start_time = iso_time_utc_now();

@@ -1,6 +1,8 @@
-#include "methods/latent_sde/fast_layers.h"
+#include "core/nn/fast_layers.h"
 
 #include <ATen/Parallel.h>
+
+#include "core/nn/softplus_kernels.h"
 
 namespace sdebench {
 
@@ -9,15 +11,43 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+bool fast_float(const torch::Tensor& x) {
+  return x.scalar_type() == torch::kFloat32 && x.device().is_cpu();
+}
+
+// Elementwise kernels over n floats, split over the intra-op threads in large blocks.
+void elementwise_in_blocks(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn) {
+  at::parallel_for(0, n, 16384, fn);
+}
+
 struct SoftplusSavingOutput : public torch::autograd::Function<SoftplusSavingOutput> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x) {
-    auto a = torch::softplus(x);
+    torch::Tensor a;
+    if (fast_float(x)) {
+      auto xc = x.contiguous();
+      a = torch::empty_like(xc);
+      const float* in = xc.data_ptr<float>();
+      float* out = a.data_ptr<float>();
+      elementwise_in_blocks(xc.numel(), [&](std::int64_t lo, std::int64_t hi) {
+        kernels::softplus_forward(in + lo, out + lo, hi - lo);
+      });
+    } else {
+      a = torch::softplus(x);
+    }
     ctx->save_for_backward({a});
     return a;
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     auto a = ctx->get_saved_variables()[0];
-    return {grads[0] * torch::expm1(-a).neg_()};  // sigmoid(x) = 1 - exp(-softplus(x))
+    if (!fast_float(a)) return {grads[0] * torch::expm1(-a).neg_()};  // sigmoid = 1 - e^-a
+    auto g = grads[0].contiguous();
+    auto out = torch::empty_like(a);
+    const float *gp = g.data_ptr<float>(), *ap = a.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    elementwise_in_blocks(a.numel(), [&](std::int64_t lo, std::int64_t hi) {
+      kernels::softplus_backward(gp + lo, ap + lo, op + lo, hi - lo);
+    });
+    return {out};
   }
 };
 
@@ -51,6 +81,75 @@ struct DiagonalDiffusionRecompute : public torch::autograd::Function<DiagonalDif
     auto dz = (du * torch::bmm(slope, (w1 * w2).unsqueeze(2)).squeeze(2)).t();
     auto db2 = du.sum(1);
     return {dz, dw1, db1, dw2, db2};
+  }
+};
+
+// The float32 diffusion nets, fused: weights copied into [d, H rounded up to 8] with zero
+// padding, rows split over the intra-op threads; the backward's weight gradients are summed
+// per thread and then over threads in a fixed order (same numbers for the same threads).
+struct PaddedDiffusionWeights {
+  torch::Tensor w1, b1, w2, b2;
+  std::int64_t hidden = 0;
+  kernels::DiffusionWeights view() const {
+    return {w1.data_ptr<float>(), b1.data_ptr<float>(), w2.data_ptr<float>(),
+            b2.data_ptr<float>(), w1.size(0), w1.size(1)};
+  }
+};
+
+PaddedDiffusionWeights pad_weights(const torch::Tensor& w1, const torch::Tensor& b1,
+                                   const torch::Tensor& w2, const torch::Tensor& b2) {
+  const auto H = w1.size(1), Hp = (H + 7) / 8 * 8;
+  auto pad = [&](const torch::Tensor& w) {
+    auto p = torch::zeros({w.size(0), Hp}, w.options());
+    p.narrow(1, 0, H).copy_(w);
+    return p;
+  };
+  return {pad(w1.detach()), pad(b1.detach()), pad(w2.detach()), b2.detach().contiguous(), H};
+}
+
+constexpr std::int64_t kDiffusionRowsPerTask = 64;
+
+struct FusedDiagonalDiffusion : public torch::autograd::Function<FusedDiagonalDiffusion> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& z,
+                               const torch::Tensor& w1, const torch::Tensor& b1,
+                               const torch::Tensor& w2, const torch::Tensor& b2) {
+    auto zc = z.contiguous();
+    const auto weights = pad_weights(w1, b1, w2, b2);
+    const auto view = weights.view();
+    auto g = torch::empty_like(zc);
+    const float* zp = zc.data_ptr<float>();
+    float* gp = g.data_ptr<float>();
+    at::parallel_for(0, zc.size(0), kDiffusionRowsPerTask, [&](std::int64_t lo, std::int64_t hi) {
+      kernels::diagonal_diffusion_forward(view, zp, gp, lo, hi);
+    });
+    ctx->save_for_backward({zc, w1, b1, w2, b2, g});
+    return g;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto &z = saved[0], &g = saved[5];
+    const auto weights = pad_weights(saved[1], saved[2], saved[3], saved[4]);
+    const auto view = weights.view();
+    const auto d = view.dims, Hp = view.hidden_padded, H = weights.hidden;
+    auto grad_g = grads[0].contiguous();
+    auto grad_z = torch::empty_like(z);
+    // Per-thread partial sums [threads, 3, d, Hp] (w1, b1, w2) and [threads, d] (b2).
+    const auto threads = static_cast<std::int64_t>(at::get_num_threads());
+    auto partial = torch::zeros({threads, 3, d, Hp}, z.options());
+    auto partial_b2 = torch::zeros({threads, d}, z.options());
+    const float *zp = z.data_ptr<float>(), *gp = g.data_ptr<float>(),
+                *ggp = grad_g.data_ptr<float>();
+    float* gzp = grad_z.data_ptr<float>();
+    at::parallel_for(0, z.size(0), kDiffusionRowsPerTask, [&](std::int64_t lo, std::int64_t hi) {
+      const auto tid = std::min<std::int64_t>(at::get_thread_num(), threads - 1);
+      float* acc = partial[tid].data_ptr<float>();
+      kernels::diagonal_diffusion_backward(view, zp, gp, ggp, gzp, acc, acc + d * Hp,
+                                           acc + 2 * d * Hp,
+                                           partial_b2[tid].data_ptr<float>(), lo, hi);
+    });
+    auto total = partial.sum(0).narrow(2, 0, H);  // [3, d, H]
+    return {grad_z, total[0].contiguous(), total[1].contiguous(), total[2].contiguous(),
+            partial_b2.sum(0)};
   }
 };
 
@@ -118,6 +217,7 @@ torch::Tensor softplus_saving_output(const torch::Tensor& x) {
 torch::Tensor diagonal_diffusion_recompute(const torch::Tensor& z, const torch::Tensor& w1,
                                            const torch::Tensor& b1, const torch::Tensor& w2,
                                            const torch::Tensor& b2) {
+  if (fast_float(z) && fast_float(w1)) return FusedDiagonalDiffusion::apply(z, w1, b1, w2, b2);
   return DiagonalDiffusionRecompute::apply(z, w1, b1, w2, b2);
 }
 

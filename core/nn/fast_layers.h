@@ -1,17 +1,19 @@
 #pragma once
-// Memory-lean autograd functions for the latent SDE's per-step networks. Backprop through
-// the solver keeps every step's saved tensors alive until the end, and at batch 1024 the
-// autograd defaults save ~10 MB per step (mostly the diffusion nets' [B, d, H] activations);
-// allocating and first-touching that much is a third of the step time. These save less:
+// Lean autograd functions for the per-step networks of SDE training (the latent SDE's drift
+// and diffusion nets). Backprop through a solver keeps every step's saved tensors alive until
+// the end, so what a step saves and allocates matters as much as its FLOPs:
 //  - softplus_saving_output: saves only its output a (which the next Linear saves anyway)
 //    and uses d softplus(x)/dx = sigmoid(x) = 1 - exp(-a).
 //  - diagonal_diffusion_recompute: the per-dimension sigmoid nets with softplus, saving only
-//    z, the weights and g; the backward recomputes the [d, B, H] activations and reduces
-//    over the batch with batched GEMMs.
+//    z, the weights and g. float32: one fused kernel per direction (core/nn/softplus_kernels)
+//    that never materialises the [B, d, H] activations; other dtypes: batched GEMMs that
+//    recompute them in the backward.
 //  - parallel_linear: x W^T + b with the GEMMs (forward and both backward ones) split into
 //    two row blocks run on LibTorch's intra-op threads: OpenBLAS is held to one thread, so
 //    a plain Linear leaves the second core idle during the 128x128 layers.
-// All are the same functions as their plain counterparts (checked in tests).
+// float32 softplus and sigmoid use core/nn/fast_math.h (a few float ulps from the exact
+// functions); float64 uses LibTorch's. Both are checked against the plain LibTorch
+// functions in tests/nn/test_fast_layers.cpp.
 #include <torch/torch.h>
 
 namespace sdebench {
