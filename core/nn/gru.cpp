@@ -7,8 +7,7 @@
 // per-op temporaries, passes over memory and autograd bookkeeping.
 // So fast_gru (core/nn/gru_fused.cpp) is a custom autograd Function:
 //  - the batch is split into one block of rows per LibTorch thread for the whole sequence
-//    (gru_detail::run_in_blocks, core/nn/gru_blocks.cpp; at::parallel_for is serial in
-//    translation units built without -fopenmp), so the GEMMs use both cores while OpenBLAS
+//    (gru_detail::run_in_blocks, core/nn/gru_blocks.cpp), so the GEMMs use both cores while OpenBLAS
 //    stays single-threaded and no thread waits for another between steps;
 //  - forward, per step and block: x_t W_ih^T and h W_hh^T as two GEMMs into preallocated
 //    buffers, then one fused gate pass (core/nn/gru_kernels.cpp: raw pointers, vectorised,

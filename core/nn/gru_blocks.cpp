@@ -1,11 +1,11 @@
 // run_in_blocks: the batch-row parallelism of fast_gru.
 //
-// Why not at::parallel_for: its OpenMP path lives in the header under #ifdef _OPENMP, and
-// this project is not compiled with -fopenmp, so in our translation units it always runs
-// serially (measured: one block 0-1024 on thread 0). LibTorch's inter-op pool (at::launch)
-// is compiled inside libtorch and reuses its threads. A block a pool thread has not started
-// yet is run by the caller itself (each block is claimed once through an atomic flag), so a
-// busy or exhausted pool can delay but never deadlock the caller.
+// Why not at::parallel_for: written when this project was not yet compiled with -fopenmp,
+// where at::parallel_for (an OpenMP template in the header) ran serially in our translation
+// units. It now compiles with OpenMP (top CMakeLists.txt); the GRU keeps its blocks on
+// LibTorch's inter-op pool (at::launch), as measured and tested then. A block a pool thread has not
+// started yet is run by the caller itself (each block is claimed once through an atomic
+// flag), so a busy or exhausted pool can delay but never deadlock the caller.
 #include <ATen/Parallel.h>
 
 #include <algorithm>
