@@ -43,6 +43,30 @@ torch::Tensor interpolate_states(const torch::Tensor& a, const torch::Tensor& b,
   return torch::lerp(a, b, w);
 }
 
+std::int64_t walk_plan(Stepper& stepper, Sde& sde, BrownianSource& brownian,
+                       const StepPlan& plan, torch::Tensor& y, torch::Tensor& extras,
+                       const OutputRecorder& record) {
+  torch::Tensor y_prev, extras_prev;
+  std::int64_t point = 0;  // the grid point y is at
+  for (std::size_t j = 0; j < plan.outputs.size(); ++j) {
+    for (; point < plan.needed_point(j); ++point) {
+      const double t = plan.grid[point], t_next = plan.grid[point + 1];
+      auto dW = brownian.increment(t, t_next);
+      y_prev = y;
+      extras_prev = extras;
+      stepper.step(sde, t, t_next - t, dW, y, extras);
+    }
+    const double w = plan.outputs[j].weight;
+    if (w == 0.0) {
+      record(j, y, extras);
+    } else {
+      record(j, interpolate_states(y_prev, y, w),
+             extras.defined() ? interpolate_states(extras_prev, extras, w) : extras);
+    }
+  }
+  return point;
+}
+
 SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>& ts,
                     const SdeintOptions& options) {
   check_times(ts);
@@ -69,26 +93,15 @@ SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>
   }
 
   const StepPlan plan = plan_steps(ts, options.dt, options.grid);
-  torch::Tensor y = y0, y_prev;
-  torch::Tensor extras, extras_prev;
+  torch::Tensor y = y0, extras;
   if (sde.extra_size() > 0) extras = torch::zeros({y0.size(0), sde.extra_size()}, y0.options());
   std::vector<torch::Tensor> states, extra_states;
-
   stepper->reset(sde, ts.front(), y0);
-  std::int64_t point = 0;  // the grid point y is at
-  for (std::size_t j = 0; j < ts.size(); ++j) {
-    for (; point < plan.needed_point(j); ++point) {
-      const double t = plan.grid[point], t_next = plan.grid[point + 1];
-      auto dW = brownian->increment(t, t_next);
-      y_prev = y;
-      extras_prev = extras;
-      stepper->step(sde, t, t_next - t, dW, y, extras);
-    }
-    const double w = plan.outputs[j].weight;
-    states.push_back(w == 0.0 ? y : interpolate_states(y_prev, y, w));
-    if (extras.defined())
-      extra_states.push_back(w == 0.0 ? extras : interpolate_states(extras_prev, extras, w));
-  }
+  walk_plan(*stepper, sde, *brownian, plan, y, extras,
+            [&](std::size_t, const torch::Tensor& state, const torch::Tensor& extra) {
+              states.push_back(state);
+              if (extra.defined()) extra_states.push_back(extra);
+            });
   SdeintResult result;
   result.states = torch::stack(states);
   if (!extra_states.empty()) result.extras = torch::stack(extra_states);

@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,5 +46,17 @@ void check_state(const Sde& sde, const torch::Tensor& y0);
 
 // (1 - w) a + w b, or a itself when w == 0 (an output time on the grid).
 torch::Tensor interpolate_states(const torch::Tensor& a, const torch::Tensor& b, double w);
+
+class Stepper;
+// The stepping loop shared by sdeint and the stochastic adjoint's forward: walks `plan` with
+// `stepper` from (y, extras) at plan.grid[0] (reset() already called), and hands every output
+// j to record(j, state, extras), interpolated where the plan says so (extras undefined when the
+// SDE has none). On return y and extras hold the state at the last grid point. Returns the
+// number of steps taken.
+using OutputRecorder =
+    std::function<void(std::size_t, const torch::Tensor&, const torch::Tensor&)>;
+std::int64_t walk_plan(Stepper& stepper, Sde& sde, BrownianSource& brownian,
+                       const StepPlan& plan, torch::Tensor& y, torch::Tensor& extras,
+                       const OutputRecorder& record);
 
 }  // namespace sdebench

@@ -85,10 +85,8 @@ SdeintResult StochasticAdjoint::forward(Sde& sde, const torch::Tensor& y0,
     }
   }
   brownian_ = &brownian;
-  steps_ = 0;
 
-  torch::Tensor y = y0.detach(), y_prev;
-  torch::Tensor extras, extras_prev;
+  torch::Tensor y = y0.detach(), extras;
   if (sde.extra_size() > 0) extras = torch::zeros({y.size(0), sde.extra_size()}, y.options());
   const auto T = static_cast<std::int64_t>(ts.size());
   auto states = torch::empty({T, y.size(0), y.size(1)}, y.options());
@@ -96,22 +94,11 @@ SdeintResult StochasticAdjoint::forward(Sde& sde, const torch::Tensor& y0,
   if (extras.defined()) extra_states = torch::empty({T, y.size(0), extras.size(1)}, y.options());
 
   stepper_->reset(sde, ts.front(), y);
-  std::int64_t point = 0;
-  for (std::size_t j = 0; j < ts.size(); ++j) {
-    for (; point < plan_.needed_point(j); ++point) {
-      const double t = plan_.grid[point], t_next = plan_.grid[point + 1];
-      auto dW = brownian.increment(t, t_next);
-      y_prev = y;
-      extras_prev = extras;
-      stepper_->step(sde, t, t_next - t, dW, y, extras);
-      ++steps_;
-    }
-    const double w = plan_.outputs[j].weight;
-    const auto jj = static_cast<std::int64_t>(j);
-    states[jj].copy_(interpolate_states(w == 0.0 ? y : y_prev, y, w));
-    if (extras.defined())
-      extra_states[jj].copy_(interpolate_states(w == 0.0 ? extras : extras_prev, extras, w));
-  }
+  steps_ = walk_plan(*stepper_, sde, brownian, plan_, y, extras,
+                     [&](std::size_t j, const torch::Tensor& state, const torch::Tensor& extra) {
+                       states[static_cast<std::int64_t>(j)].copy_(state);
+                       if (extra.defined()) extra_states[static_cast<std::int64_t>(j)].copy_(extra);
+                     });
   y_final_ = y;
   if (reversible_) y_hat_final_ = static_cast<ReversibleHeun*>(stepper_.get())->y_hat;
   SdeintResult result;

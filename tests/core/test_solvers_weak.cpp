@@ -17,7 +17,7 @@ TEST_CASE("OU mean and variance at T match the closed form", "[solvers][weak]") 
   const std::int64_t n = 20000;
   const double x0 = 2.0;
   const std::vector<double> ts{0.0, 0.5, 1.0};
-  for (const std::string& method : {"euler", "srk", "heun", "milstein", "reversible_heun"}) {
+  for (const char* method : {"euler", "srk", "heun", "milstein", "reversible_heun"}) {
     SdeintOptions opts;
     opts.method = method;
     opts.dt = 1.0 / 512;
