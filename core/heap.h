@@ -1,7 +1,7 @@
 #pragma once
 // The process's heap policy for training, set once at program start next to the threads.
 //
-// Backprop through a solver allocates a new graph of ~1 GB every training step (batch 1024,
+// Backprop through a solver allocates a new graph of ~0.85 GB every training step (batch 1024,
 // 200 steps) out of 512 KB tensors and frees it at the end. With glibc's defaults those
 // blocks are mmap'd or trimmed back to the kernel when freed, so every step pays a page
 // fault and a page clear for each 4 KB it touches again (~7% of a latent SDE step in
