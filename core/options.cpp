@@ -119,7 +119,8 @@ std::optional<std::string> Schema::check(const OptionSpec& spec, OptionValue& va
   if (want == OptionType::Int || want == OptionType::Float) {
     double v = want == OptionType::Int ? static_cast<double>(std::get<std::int64_t>(value))
                                        : std::get<double>(value);
-    if (std::isnan(v)) return std::string("expected a number, got nan");
+    // No option means anything at NaN or infinity (lr = inf would "train" and diverge at once).
+    if (!std::isfinite(v)) return "expected a finite number, got " + format_value(value);
     if (spec.min && v < *spec.min)
       return "expected a value >= " + format_value(OptionValue(*spec.min)) + ", got " +
              format_value(value);

@@ -16,6 +16,9 @@ const char* kUsage =
     "  sdebench run --resume RUN_DIR             continue a killed run from its checkpoint\n"
     "  sdebench sweep SPEC.toml [key=a,b,c] [seed=0:5] [--jobs N] [--dry-run] [--runs-file F]\n"
     "                                            [--no-table] [--output-root DIR]\n"
+    "  sdebench reproduce SUITE [key=value ...] [--seeds N] [--jobs N]\n"
+    "                                            train a paper suite (experiments/paper/SUITE.suite.toml)\n"
+    "                                            over its seeds and write reports/<its report>/\n"
     "  sdebench list [methods|datasets|solvers|sections]\n"
     "  sdebench report RUNS... --name NAME       tables and plots into reports/NAME/\n"
     "  sdebench compare RUNS...                  print the comparison table\n"
@@ -38,6 +41,7 @@ int sdebench_main(int argc, char** argv) {
   try {
     if (command == "run") return command_run(args);
     if (command == "sweep") return command_sweep(args);
+    if (command == "reproduce") return command_reproduce(args);
     if (command == "list") return command_list(args);
     if (command == "report") return command_report(args);
     if (command == "compare") return command_compare(args);

@@ -14,6 +14,7 @@ int command_report(const Args& args);
 int command_compare(const Args& args);
 int command_bench(const Args& args);
 int command_bench_check(const Args& args);
+int command_reproduce(const Args& args);
 
 // Entry point of apps/sdebench: dispatches to the subcommands, turns errors into messages.
 int sdebench_main(int argc, char** argv);

@@ -42,6 +42,15 @@ Schema evaluation_schema() {
             0);
   s.add_int("max_sequences", 256, "cap on evaluated sequences", 1);
   s.add_int("path_samples", 256, "prior paths drawn for the sample distance", 1);
+  s.add_string("select_metric", "",
+               "model selection: at every evaluation this metric (lower is better, e.g. "
+               "\"forecast_mse_samples\") is also measured on the val split, the best parameters "
+               "are kept in best.pt, and the run ends by evaluating them on `split` "
+               "(metrics prefixed best_); empty = off");
+  s.add_int("forecast_plot_sequences", 2,
+            "sequences whose forecasts are written to forecasts.csv at the end (when "
+            "forecast_context > 0); 0 = none",
+            0);
   return s;
 }
 

@@ -16,11 +16,7 @@ namespace {
 
 using Series = std::vector<std::pair<double, double>>;
 
-struct Line {
-  std::string title;
-  Series points;
-  std::string style = "lines";
-};
+using Line = PlotLine;
 
 // A gnuplot single-quoted string; `text` escapes '_' and '^', which enhanced text mode
 // would otherwise turn into sub- and superscripts (file names must stay as they are).
@@ -34,9 +30,10 @@ std::string quote(const std::string& s, bool text = true) {
   return out + "'";
 }
 
-// One PNG with several lines. Throws when gnuplot cannot be run.
+}  // namespace
+
 void plot_lines(const std::string& path, const std::string& title, const std::string& xlabel,
-                const std::string& ylabel, const std::vector<Line>& lines, bool logy = false) {
+                const std::string& ylabel, const std::vector<PlotLine>& lines, bool logy) {
   Gnuplot gp("gnuplot");
   gp << "set terminal pngcairo size 960,600 enhanced font 'Sans,10'\n";
   gp << "set output " << quote(path, false) << "\n";
@@ -57,6 +54,8 @@ void plot_lines(const std::string& path, const std::string& title, const std::st
   for (const auto& line : lines) gp.send1d(line.points);
   gp << "unset output\n";
 }
+
+namespace {
 
 // The metric plotted against time: the first of these that the runs evaluated.
 std::string headline_eval_metric(const Aggregate& aggregate) {

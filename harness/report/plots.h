@@ -3,11 +3,21 @@
 // wall time per method, generated sample paths vs data, and, when runs of one method differ in
 // series length, step time and peak step memory vs length (scaling sweeps).
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/report/aggregate.h"
 
 namespace sdebench {
+
+struct PlotLine {
+  std::string title;
+  std::vector<std::pair<double, double>> points;
+  std::string style = "lines";
+};
+// One PNG (gnuplot, pngcairo) with several lines; throws when gnuplot cannot be run.
+void plot_lines(const std::string& path, const std::string& title, const std::string& xlabel,
+                const std::string& ylabel, const std::vector<PlotLine>& lines, bool logy = false);
 
 // Writes the plots into `out_dir`; returns the file names written. A plot that cannot be made
 // (no gnuplot, no data) adds a line to `warnings` instead of failing the report.

@@ -17,6 +17,8 @@ inline constexpr const char* eval = "eval.csv";
 inline constexpr const char* summary = "summary.json";
 inline constexpr const char* checkpoint = "checkpoint.pt";
 inline constexpr const char* samples = "samples.csv";
+inline constexpr const char* best = "best.pt";
+inline constexpr const char* forecasts = "forecasts.csv";
 }  // namespace run_files
 std::string join_path(const std::string& dir, const std::string& file);
 

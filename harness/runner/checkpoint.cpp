@@ -53,4 +53,22 @@ std::string load_checkpoint(const std::string& path, torch::nn::Module& model,
   return text.toStringRef();
 }
 
+void save_parameters(const std::string& path, torch::nn::Module& model) {
+  torch::serialize::OutputArchive archive;
+  model.save(archive);
+  const std::string tmp = temporary_path_for(path);
+  archive.save_to(tmp);
+  replace_file(tmp, path);
+}
+
+void load_parameters(const std::string& path, torch::nn::Module& model) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot read parameters '" + path + "': " + e.what());
+  }
+  model.load(archive);
+}
+
 }  // namespace sdebench

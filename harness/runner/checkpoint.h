@@ -13,4 +13,8 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
 std::string load_checkpoint(const std::string& path, torch::nn::Module& model,
                             torch::optim::Optimizer& optimizer);
 
+// The model alone (the "best" checkpoint kept beside the last one for model selection).
+void save_parameters(const std::string& path, torch::nn::Module& model);
+void load_parameters(const std::string& path, torch::nn::Module& model);
+
 }  // namespace sdebench

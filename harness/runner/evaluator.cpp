@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "harness/results/csv.h"
+#include "harness/stats.h"
 #include "harness/runner/batching.h"
 
 namespace sdebench {
@@ -69,6 +70,16 @@ double forecast_mse(const torch::Tensor& mean_forecast, const torch::Tensor& val
   return ((pred - truth).pow(2) * w).sum().item<double>() / count;
 }
 
+std::vector<double> forecast_mse_per_sample(const torch::Tensor& forecasts, const torch::Tensor& values,
+                                            const torch::Tensor& mask, std::int64_t context,
+                                            const torch::Tensor& norm_mean,
+                                            const torch::Tensor& norm_std) {
+  std::vector<double> out;
+  for (std::int64_t s = 0; s < forecasts.size(0); ++s)
+    out.push_back(forecast_mse(forecasts[s], values, mask, context, norm_mean, norm_std));
+  return out;
+}
+
 std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDataset& data,
                                              const Options& evaluation, torch::ScalarType dtype,
                                              torch::Device device, std::vector<std::string>& warnings) {
@@ -91,10 +102,14 @@ std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDat
         throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
                                     " leaves no frame to forecast (series have " +
                                     std::to_string(batch.times.size(0)) + " times)");
-      auto forecasts = method.forecast(batch, context, batch.times, eo.num_samples);  // [S, B, T, D]
+      auto forecasts = method.forecast(batch, context, batch.times, eo.num_samples).cpu();  // [S, B, T, D]
+      auto values = batch.values.cpu(), mask = batch.mask.cpu();
       out[prefix + "forecast_mse"] =
-          forecast_mse(forecasts.mean(0).cpu(), batch.values.cpu(), batch.mask.cpu(), context,
-                       data.norm_mean, data.norm_std);
+          forecast_mse(forecasts.mean(0), values, mask, context, data.norm_mean, data.norm_std);
+      const MeanInterval per_sample = mean_interval_95(
+          forecast_mse_per_sample(forecasts, values, mask, context, data.norm_mean, data.norm_std));
+      out[prefix + "forecast_mse_samples"] = per_sample.mean;
+      out[prefix + "forecast_mse_samples_ci95"] = per_sample.half_width;
     } catch (const std::exception& e) {
       warnings.push_back(std::string("forecast metric skipped: ") + e.what());
     }
@@ -143,6 +158,40 @@ std::string sample_paths_csv(Method& method, const TimeSeriesDataset& data, cons
   };
   emit("model", generated, nullptr);
   emit("data", observed, &mask);
+  return format_csv(table);
+}
+
+std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const std::string& split_name,
+                         std::int64_t sequences, std::int64_t context, std::int64_t num_samples,
+                         torch::ScalarType dtype, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  const TimeSeriesSplit& split = evaluation_split(data, split_name);
+  Batch batch = leading_batch(split, data.times, sequences, dtype, device);
+  auto mean = data.norm_mean.to(torch::kFloat64);
+  auto std = data.norm_std.to(torch::kFloat64);
+  auto forecasts = method.forecast(batch, context, batch.times, num_samples).cpu().to(torch::kFloat64) * std + mean;
+  auto observed = batch.values.cpu().to(torch::kFloat64) * std + mean;
+  auto mask = batch.mask.cpu();
+  auto times = data.times.to(torch::kFloat64);
+  CsvTable table;
+  table.header = {"kind", "sequence", "time"};
+  const auto D = observed.size(2);
+  for (std::int64_t d = 0; d < D; ++d) table.header.push_back("x" + std::to_string(d));
+  auto emit = [&](const std::string& kind, const torch::Tensor& values, const torch::Tensor* m) {
+    auto acc = values.accessor<double, 3>();
+    for (std::int64_t b = 0; b < values.size(0); ++b)
+      for (std::int64_t t = 0; t < values.size(1); ++t) {
+        std::vector<std::string> row{kind, std::to_string(b), format_number(times[t].item<double>())};
+        for (std::int64_t d = 0; d < D; ++d) {
+          const bool missing = m && (*m)[b][t][d].item<double>() < 0.5;
+          row.push_back(missing ? "nan" : format_number(acc[b][t][d]));
+        }
+        table.rows.push_back(std::move(row));
+      }
+  };
+  emit("data", observed, &mask);
+  emit("mean", forecasts.mean(0), nullptr);
+  emit("sample", forecasts[0], nullptr);
   return format_csv(table);
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // Held-out accuracy, the same for every method:
 //  - the method's own metrics (e.g. nelbo) on the evaluation split, prefixed "<split>_";
-//  - forecast MSE under the MOCAP protocol: the first `forecast_context` frames are given, the
-//    mean of `num_samples` forecasts is compared with the remaining frames, in data units
-//    (after un-normalising), over observed entries only: "<split>_forecast_mse";
+//  - forecast MSE under the MOCAP protocol: the first `forecast_context` frames are given and
+//    `num_samples` forecasts are compared with the remaining frames, in data units (after
+//    un-normalising), over observed entries only. "<split>_forecast_mse_samples" is the MSE of
+//    each sample averaged over the samples (Li et al. 2020's score), with the half-width of its
+//    95% t-interval over the samples in "<split>_forecast_mse_samples_ci95";
+//    "<split>_forecast_mse" is the MSE of the samples' mean;
 //  - the energy distance between `path_samples` generated prior paths and the held-out
 //    sequences, per observation time (normalised units), averaged over times:
 //    "<split>_energy_distance". Needs no ELBO, so every method is comparable.
@@ -48,6 +51,18 @@ double path_energy_distance(const torch::Tensor& paths, const torch::Tensor& val
 double forecast_mse(const torch::Tensor& mean_forecast, const torch::Tensor& values,
                     const torch::Tensor& mask, std::int64_t context, const torch::Tensor& norm_mean,
                     const torch::Tensor& norm_std);
+
+// The same MSE for each sample s of forecasts [S, B, T, D]: S values.
+std::vector<double> forecast_mse_per_sample(const torch::Tensor& forecasts, const torch::Tensor& values,
+                                            const torch::Tensor& mask, std::int64_t context,
+                                            const torch::Tensor& norm_mean,
+                                            const torch::Tensor& norm_std);
+
+// Forecasts of the first `sequences` sequences of `split` next to the data, in data units, for
+// the report's plots: columns kind (data|mean|sample), sequence, time, x0..x{D-1}.
+std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const std::string& split,
+                         std::int64_t sequences, std::int64_t context, std::int64_t num_samples,
+                         torch::ScalarType dtype, torch::Device device);
 
 // All metrics above for `method`. Problems (a method without forecasts, say) are appended to
 // `warnings` and the metric is left out.

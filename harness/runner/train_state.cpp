@@ -22,6 +22,8 @@ std::string TrainState::to_json_text() const {
   Json last = Json::object();
   for (const auto& kv : last_eval) last[kv.first] = format_number(kv.second);
   j["last_eval"] = last;
+  j["best_value"] = format_number(best_value);
+  j["best_iteration"] = best_iteration;
   j["metrics_csv"] = format_csv(metrics);
   j["eval_csv"] = format_csv(evals);
   return j.dump(0);
@@ -43,6 +45,10 @@ TrainState TrainState::from_json_text(const std::string& text) {
   s.time_to_target_iteration = static_cast<std::int64_t>(j.find("time_to_target_iteration")->as_number());
   s.last_eval_iteration = static_cast<std::int64_t>(j.find("last_eval_iteration")->as_number());
   for (const auto& kv : j.find("last_eval")->items()) s.last_eval[kv.first] = parse_number(kv.second.as_string());
+  if (const Json* best = j.find("best_iteration")) {  // absent in checkpoints before selection
+    s.best_iteration = static_cast<std::int64_t>(best->as_number());
+    s.best_value = num("best_value");
+  }
   s.metrics = parse_csv(j.find("metrics_csv")->as_string());
   s.evals = parse_csv(j.find("eval_csv")->as_string());
   return s;

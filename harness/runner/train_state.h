@@ -25,6 +25,9 @@ struct TrainState {
   std::int64_t time_to_target_iteration = -1;
   std::int64_t last_eval_iteration = -1;
   std::map<std::string, double> last_eval;
+  // Model selection (evaluation.select_metric): the best value so far and its iteration.
+  double best_value = 0.0;
+  std::int64_t best_iteration = -1;
   CsvTable metrics;  // one row per iteration
   CsvTable evals;    // one row per evaluation
 

@@ -71,6 +71,22 @@ std::uint64_t evaluation_seed(std::int64_t seed) {
   return static_cast<std::uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + 0x5EED;
 }
 
+// Options whose meaning depends on the data, checked once the dataset exists and before the run
+// directory does, so a run that cannot give the metric it was asked for never starts.
+void check_against_data(const ResolvedSpec& spec, const TimeSeriesDataset& data) {
+  const auto T = data.times.size(0);
+  const auto context = spec.evaluation.get_int("forecast_context");
+  if (context >= T)
+    throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
+                                ": dataset '" + spec.dataset + "' has " + std::to_string(T) +
+                                " observation times, so nothing would be left to forecast (use "
+                                "at most " + std::to_string(T - 1) + ", or 0 for no forecast)");
+  if (!spec.evaluation.get_string("select_metric").empty() && data.val.size() == 0)
+    throw std::invalid_argument("evaluation.select_metric = \"" +
+                                spec.evaluation.get_string("select_metric") + "\": dataset '" +
+                                spec.dataset + "' has an empty val split to select on");
+}
+
 // Everything one run needs, built from the spec before any file is written.
 struct Setup {
   TimeSeriesDataset data;
@@ -91,6 +107,7 @@ Setup build(const ResolvedSpec& spec) {
   s.data = DatasetRegistry::instance().get(spec.dataset, "dataset").factory(spec.dataset_options, context);
   if (s.data.train.size() == 0)
     throw std::invalid_argument("dataset '" + spec.dataset + "' produced an empty training split");
+  check_against_data(spec, s.data);
   DataShape shape;
   shape.dims = s.data.dims();
   shape.times = s.data.times;
@@ -114,6 +131,9 @@ class Trainer {
   void open_run_dir();
   void step_once(bool& diverged);
   void evaluate();
+  void select_best(std::map<std::string, double>& metrics);
+  void evaluate_best();
+  void write_end_files();
   void write_files(bool with_checkpoint);
   void write_summary();
 
@@ -219,6 +239,7 @@ void Trainer::evaluate() {
     method.eval();
     std::vector<std::string> warnings;
     metrics = evaluate_model(method, setup_.data, spec_.evaluation, setup_.dtype, setup_.device, warnings);
+    select_best(metrics);
     method.train();
     for (const auto& w : warnings) {
       bool seen = false;
@@ -263,6 +284,77 @@ void Trainer::evaluate() {
       state_.time_to_target_iteration = state_.iteration;
     }
   }
+}
+
+// Model selection on the val split: measured inside evaluate(), under its generator seed.
+void Trainer::select_best(std::map<std::string, double>& metrics) {
+  const std::string metric = spec_.evaluation.get_string("select_metric");
+  if (metric.empty()) return;
+  const std::string key = "val_" + metric;
+  if (!metrics.count(key)) {
+    Options on_val = spec_.evaluation;
+    on_val.set("split", std::string("val"));
+    std::vector<std::string> ignored;
+    for (const auto& kv : evaluate_model(*setup_.method, setup_.data, on_val, setup_.dtype,
+                                         setup_.device, ignored))
+      metrics.insert(kv);
+  }
+  auto it = metrics.find(key);
+  if (it == metrics.end())
+    throw std::runtime_error("evaluation.select_metric = \"" + metric +
+                             "\": the val split has no metric '" + key + "'");
+  if (!std::isfinite(it->second)) return;
+  if (state_.best_iteration < 0 || it->second < state_.best_value) {
+    state_.best_value = it->second;
+    state_.best_iteration = state_.iteration;
+    save_parameters(join_path(info_.run_dir, run_files::best), *setup_.method);
+  }
+}
+
+// The best parameters on `split`, reported as best_<metric> beside the last parameters'.
+void Trainer::evaluate_best() {
+  if (spec_.evaluation.get_string("select_metric").empty() || state_.best_iteration < 0) return;
+  Method& method = *setup_.method;
+  load_parameters(join_path(info_.run_dir, run_files::best), method);
+  ScopedGeneratorSeed seed(evaluation_seed(spec_.seed));
+  method.eval();
+  std::vector<std::string> warnings;
+  for (const auto& kv :
+       evaluate_model(method, setup_.data, spec_.evaluation, setup_.dtype, setup_.device, warnings))
+    state_.last_eval["best_" + kv.first] = kv.second;
+  state_.last_eval["best_iteration"] = static_cast<double>(state_.best_iteration);
+  state_.last_eval["best_val_" + spec_.evaluation.get_string("select_metric")] = state_.best_value;
+  if (progress_)
+    progress_->message("[eval] best parameters from iteration " +
+                       std::to_string(state_.best_iteration));
+}
+
+// Files made from the final (or best) parameters for the report: sample paths and forecasts.
+void Trainer::write_end_files() {
+  const std::string split = spec_.evaluation.get_string("split");
+  setup_.method->eval();
+  try {
+    ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 1);
+    write_file_atomic(join_path(info_.run_dir, run_files::samples),
+                      sample_paths_csv(*setup_.method, setup_.data, split, 8, setup_.dtype,
+                                       setup_.device));
+  } catch (const std::exception& e) {
+    info_.warnings.push_back(std::string("sample paths not written: ") + e.what());
+  }
+  const auto context = spec_.evaluation.get_int("forecast_context");
+  const auto sequences = spec_.evaluation.get_int("forecast_plot_sequences");
+  if (context > 0 && sequences > 0) {
+    try {
+      ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 2);
+      write_file_atomic(join_path(info_.run_dir, run_files::forecasts),
+                        forecast_csv(*setup_.method, setup_.data, split, sequences, context,
+                                     spec_.evaluation.get_int("num_samples"), setup_.dtype,
+                                     setup_.device));
+    } catch (const std::exception& e) {
+      info_.warnings.push_back(std::string("forecasts not written: ") + e.what());
+    }
+  }
+  setup_.method->train();
 }
 
 void Trainer::write_summary() {
@@ -336,20 +428,14 @@ RunResult Trainer::run() {
                          std::to_string(info_.diverged_at) + ": run recorded as diverged");
     } else {
       if (state_.last_eval_iteration != state_.iteration) evaluate();
-      try {
-        ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 1);
-        setup_.method->eval();
-        write_file_atomic(join_path(info_.run_dir, run_files::samples),
-                          sample_paths_csv(*setup_.method, setup_.data,
-                                           spec_.evaluation.get_string("split"), 8, setup_.dtype,
-                                           setup_.device));
-        setup_.method->train();
-      } catch (const std::exception& e) {
-        info_.warnings.push_back(std::string("sample paths not written: ") + e.what());
-      }
       info_.status = out_of_time ? "time_budget" : "completed";
     }
+    // The last parameters are checkpointed first; then the best ones (if selected) are
+    // evaluated and the end files come from whichever parameters the run reports.
     write_files(/*with_checkpoint=*/!diverged);
+    evaluate_best();
+    if (!diverged || state_.best_iteration >= 0) write_end_files();
+    write_files(/*with_checkpoint=*/false);
   } catch (const std::exception& e) {
     progress_->finish();
     info_.status = "failed";

@@ -35,11 +35,23 @@ Schema LatentSde::schema() {
                1, 100)
       .add_int("latent_size", 4, "latent state dimension d", 1)
       .add_int("context_size", 64, "encoder output (context) width C", 1)
-      .add_int("hidden_size", 128, "GRU hidden size and width of every MLP / diffusion net", 1)
+      .add_int("hidden_size", 128,
+               "GRU hidden size and width of every MLP / diffusion net (and of the mlp_first_k "
+               "encoder)",
+               1)
+      .add_int("drift_layers", 2, "hidden layers of the posterior and prior drift MLPs", 1)
+      .add_string("encoder", "gru",
+                  "'gru' (reversed-time GRU over the whole sequence, torchsde) or 'mlp_first_k' "
+                  "(an MLP over the first encoder_frames frames gives q(z_0) and a context "
+                  "constant in time: the MOCAP model of Li et al. 2020)",
+                  latent_encoder_kinds())
+      .add_int("encoder_frames", 3, "frames the mlp_first_k encoder sees", 1)
+      .add_int("encoder_layers", 2, "hidden layers of the mlp_first_k encoder", 1)
       .add_string("activation", "softplus", "activation of the drift and diffusion nets",
-                  activation_names())
-      .add_float("noise_std", 0.01, "fixed std of the Gaussian observation model", 1e-12);
-  return s;
+                  activation_names());
+  ObservationConfig decoder;
+  decoder.hidden = 128;
+  return add_observation_options(s, decoder);
 }
 
 LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape) {
@@ -48,8 +60,12 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.latent = o.get_int("latent_size");
   c.model.context = o.get_int("context_size");
   c.model.hidden = o.get_int("hidden_size");
+  c.model.drift_layers = o.get_int("drift_layers");
+  c.model.encoder = o.get_string("encoder");
+  c.model.encoder_frames = o.get_int("encoder_frames");
+  c.model.encoder_layers = o.get_int("encoder_layers");
   c.model.activation = parse_activation(o.get_string("activation"));
-  c.model.noise_std = o.get_float("noise_std");
+  c.model.observation = observation_options(o, c.model.activation);
   c.gradient = o.get_string("gradient");
   c.solver = o.get_string("solver");
   c.dt = o.get_float("dt");
@@ -81,10 +97,11 @@ std::uint64_t LatentSde::next_seed() const {
 
 LatentSde::Encoded LatentSde::encode(const Batch& batch) {
   Encoded e;
-  auto ctx = model->encode(batch.values);
-  std::tie(e.mean, e.log_std) = model->initial_posterior(ctx);
+  auto code = model->encode(batch.values, batch.mask);
+  e.mean = code.mean;
+  e.log_std = code.log_std;
   e.z0 = e.mean + torch::exp(e.log_std) * torch::randn_like(e.mean);
-  e.projection = model->context_projection(ctx);
+  e.projection = model->context_projection(code.context);
   return e;
 }
 

@@ -1,37 +1,55 @@
 #include "methods/latent_sde/latent_sde_model.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "core/nn/fast_layers.h"
 
 namespace sdebench {
 
+std::vector<std::string> latent_encoder_kinds() { return {"gru", "mlp_first_k"}; }
+
 LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(config) {
   const auto d = config.latent, C = config.context, H = config.hidden;
-  gru = register_module("gru", FastGRU(config.data_dims, H));
-  context_out = register_module("context_out", torch::nn::Linear(H, C));
-  qz0_net = register_module("qz0_net", torch::nn::Linear(C, 2 * d));
-  posterior_net = register_module("posterior_net", MLP(d + C, std::vector<std::int64_t>{H, H}, d, config.activation));
-  prior_net = register_module("prior_net", MLP(d, std::vector<std::int64_t>{H, H}, d, config.activation));
+  if (config.encoder == "gru") {
+    gru = register_module("gru", FastGRU(config.data_dims, H));
+    context_out = register_module("context_out", torch::nn::Linear(H, C));
+    qz0_net = register_module("qz0_net", torch::nn::Linear(C, 2 * d));
+  } else if (config.encoder == "mlp_first_k") {
+    first_frames = register_module(
+        "first_frames", FirstFramesEncoder(FirstFramesEncoderConfig{
+                            config.data_dims, config.encoder_frames, d, C, H,
+                            config.encoder_layers, config.activation}));
+  } else {
+    throw std::invalid_argument("latent_sde: encoder must be 'gru' or 'mlp_first_k', got '" +
+                                config.encoder + "'");
+  }
+  const std::vector<std::int64_t> hidden(static_cast<std::size_t>(config.drift_layers), H);
+  posterior_net = register_module("posterior_net", MLP(d + C, hidden, d, config.activation));
+  prior_net = register_module("prior_net", MLP(d, hidden, d, config.activation));
   diffusion = register_module("diffusion", DiagonalDiffusion(d, H, config.activation));
-  decoder = register_module("decoder", torch::nn::Linear(d, config.data_dims));
+  ObservationConfig obs = config.observation;
+  obs.latent = d;
+  obs.data_dims = config.data_dims;
+  observation = register_module("observation", ObservationModel(obs));
   pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));
   pz0_log_std = register_parameter("pz0_log_std", torch::zeros({d}));
 }
 
-torch::Tensor LatentSdeModelImpl::encode(const torch::Tensor& x) {
-  auto hidden = gru->forward(x.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
+LatentCode LatentSdeModelImpl::encode(const torch::Tensor& values, const torch::Tensor& mask) {
+  if (first_frames) {
+    auto code = first_frames->forward(values, mask);
+    return {code.mean, code.log_std,
+            code.context.unsqueeze(1).expand({values.size(0), values.size(1), config_.context})};
+  }
+  auto hidden = gru->forward(values.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
   // [B T, H] x [H, C]: at batch 1024 and 100 observations as many multiply-adds as ~12 solver
   // steps, so it is split over both cores like the drift layers.
   auto ctx = parallel_linear(hidden.reshape({-1, hidden.size(2)}), context_out->weight,
                              context_out->bias);
-  return ctx.view({hidden.size(0), hidden.size(1), -1}).flip({1});
-}
-
-std::pair<torch::Tensor, torch::Tensor> LatentSdeModelImpl::initial_posterior(
-    const torch::Tensor& ctx) {
+  ctx = ctx.view({hidden.size(0), hidden.size(1), -1}).flip({1});
   auto q = qz0_net->forward(ctx.select(1, 0)).chunk(2, -1);
-  return {q[0], q[1]};
+  return {q[0], q[1], ctx};
 }
 
 torch::Tensor LatentSdeModelImpl::context_projection(const torch::Tensor& ctx) {
@@ -74,15 +92,12 @@ torch::Tensor LatentSdeModelImpl::diffusion_forward(const torch::Tensor& z) {
                                       diffusion->b2);
 }
 
-torch::Tensor LatentSdeModelImpl::decode(const torch::Tensor& z) { return decoder->forward(z); }
+torch::Tensor LatentSdeModelImpl::decode(const torch::Tensor& z) { return observation->mean(z); }
 
 torch::Tensor LatentSdeModelImpl::neg_log_likelihood(const torch::Tensor& x,
                                                      const torch::Tensor& mask,
                                                      const torch::Tensor& z) {
-  const double s = config_.noise_std;
-  const double log_norm = std::log(s) + 0.5 * std::log(2 * M_PI);
-  auto r = (x - decode(z)) / s;
-  return ((0.5 * r * r + log_norm) * mask).sum(-1);
+  return observation->neg_log_likelihood(x, mask, z);
 }
 
 torch::Tensor LatentSdeModelImpl::kl_initial(const torch::Tensor& mean,

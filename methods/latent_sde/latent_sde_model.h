@@ -1,20 +1,27 @@
 #pragma once
 // The networks of torchsde's latent_sde_lorenz.py, from core's blocks:
-//   encoder   GRU over the time-reversed sequence, then Linear(hidden -> context)
-//   q(z_0)    Linear(context -> 2 d) of the context at t_0 (mean, log std)
-//   posterior drift f(z, ctx)  MLP (d + C) -> H -> H -> d (softplus)
-//   prior drift     h(z)       MLP d -> H -> H -> d (softplus)
+//   encoder   "gru": GRU over the time-reversed sequence, then Linear(hidden -> context),
+//             q(z_0) = Linear(context -> 2 d) of the context at t_0 (mean, log std);
+//             "mlp_first_k" (the MOCAP model): an MLP over the first k frames gives q(z_0)
+//             and a context constant in time (core/nn/first_frames_encoder.h)
+//   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
+//   prior drift     h(z)       MLP d -> H (x drift_layers) -> d (softplus)
 //   diffusion       g_i(z_i)   per-dimension 1 -> H -> 1 -> sigmoid (core DiagonalDiffusion)
-//   decoder   Linear(d -> D), Gaussian noise with fixed std; p(z_0) = N(m, exp(log_std)) learned.
+//   decoder   core ObservationModel: linear or MLP, fixed or learned std;
+//   p(z_0) = N(m, exp(log_std)) learned.
 // Speed: the context's share of the posterior drift's first layer (C of its d + C inputs) is
 // constant between observations, so it is computed once per observation time for the whole
 // sequence (one GEMM) and each solver step only adds the z part (d = 4 columns).
 #include <torch/torch.h>
 
 #include "core/nn/activation.h"
+#include <string>
+
 #include "core/nn/diagonal_diffusion.h"
+#include "core/nn/first_frames_encoder.h"
 #include "core/nn/gru.h"
 #include "core/nn/mlp.h"
+#include "core/nn/observation_model.h"
 
 namespace sdebench {
 
@@ -23,19 +30,29 @@ struct LatentSdeConfig {
   std::int64_t latent = 4;
   std::int64_t context = 64;
   std::int64_t hidden = 128;
+  std::int64_t drift_layers = 2;       // hidden layers of the posterior and prior drift MLPs
+  std::string encoder = "gru";         // "gru" | "mlp_first_k"
+  std::int64_t encoder_frames = 3;     // k, for mlp_first_k
+  std::int64_t encoder_layers = 2;     // hidden layers of the mlp_first_k encoder
   Activation activation = Activation::Softplus;
-  double noise_std = 0.01;
+  ObservationConfig observation;       // latent and data_dims are filled in from the above
+};
+
+std::vector<std::string> latent_encoder_kinds();
+
+// The posterior's inputs from the data: q(z_0 | x) and the context at each observation time.
+struct LatentCode {
+  torch::Tensor mean, log_std;  // [B, d]
+  torch::Tensor context;        // [B, T, C]
 };
 
 class LatentSdeModelImpl : public torch::nn::Module {
  public:
   explicit LatentSdeModelImpl(const LatentSdeConfig& config);
 
-  // Context at each observation time from the reversed-time GRU: x [B, T, D] -> [B, T, C];
-  // ctx[:, i] summarises x_i .. x_{T-1}.
-  torch::Tensor encode(const torch::Tensor& x);
-  // q(z_0 | x) parameters from the context at t_0: (mean, log std), each [B, d].
-  std::pair<torch::Tensor, torch::Tensor> initial_posterior(const torch::Tensor& ctx);
+  // "gru": ctx[:, i] summarises x_i .. x_{T-1} (reversed-time GRU) and q(z_0) comes from
+  // ctx[:, 0]; "mlp_first_k": both from the first k frames, the context repeated over time.
+  LatentCode encode(const torch::Tensor& values, const torch::Tensor& mask);
   // The context's contribution to the posterior drift's first layer (with its bias), per
   // observation time: ctx [B, T, C] -> [T, B, H] (contiguous, so each time is one block).
   torch::Tensor context_projection(const torch::Tensor& ctx);
@@ -55,8 +72,10 @@ class LatentSdeModelImpl : public torch::nn::Module {
 
   const LatentSdeConfig& config() const { return config_; }
 
-  FastGRU gru{nullptr};
-  torch::nn::Linear context_out{nullptr}, qz0_net{nullptr}, decoder{nullptr};
+  FastGRU gru{nullptr};                                        // encoder "gru"
+  torch::nn::Linear context_out{nullptr}, qz0_net{nullptr};    // encoder "gru"
+  FirstFramesEncoder first_frames{nullptr};                    // encoder "mlp_first_k"
+  ObservationModel observation{nullptr};
   MLP posterior_net{nullptr}, prior_net{nullptr};
   DiagonalDiffusion diffusion{nullptr};
   torch::Tensor pz0_mean, pz0_log_std;  // [d]

@@ -14,20 +14,20 @@ GenerativeModelImpl::GenerativeModelImpl(const GenerativeModelConfig& config) : 
                          config.prior_activation));
   diffusion = register_module(
       "diffusion", DiagonalDiffusion(d, config.diffusion_width, config.diffusion_activation));
-  decoder = register_module("decoder", torch::nn::Linear(d, config.data_dims));
+  ObservationConfig obs = config.observation;
+  obs.latent = d;
+  obs.data_dims = config.data_dims;
+  observation = register_module("observation", ObservationModel(obs));
 }
 
 torch::Tensor GenerativeModelImpl::drift(const torch::Tensor& z) { return prior_drift->forward(z); }
 
-torch::Tensor GenerativeModelImpl::decode(const torch::Tensor& z) { return decoder->forward(z); }
+torch::Tensor GenerativeModelImpl::decode(const torch::Tensor& z) { return observation->mean(z); }
 
 torch::Tensor GenerativeModelImpl::neg_log_likelihood(const torch::Tensor& x,
                                                       const torch::Tensor& mask,
                                                       const torch::Tensor& z) {
-  const double s = config_.noise_std;
-  const double log_norm = std::log(s) + 0.5 * std::log(2 * M_PI);
-  auto r = (x - decode(z)) * (1.0 / s);
-  return ((0.5 * r.square() + log_norm) * mask).sum(-1);
+  return observation->neg_log_likelihood(x, mask, z);
 }
 
 torch::Tensor GenerativeModelImpl::kl_initial(const torch::Tensor& mu,

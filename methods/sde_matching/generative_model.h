@@ -3,11 +3,13 @@
 // baselines, assembled from core's blocks):
 //   z_0 ~ N(m0, diag(exp(2 log_s0)))                 learned Gaussian
 //   dz = h(z) dt + g(z) dW   (Ito, diagonal)         prior drift MLP, per-dimension sigmoid nets
-//   x | z ~ N(W z + b, noise_std^2 I)                linear decoder, fixed noise
+//   x | z                                            core ObservationModel (linear or MLP
+//                                                    decoder, fixed or learned std)
 #include <torch/torch.h>
 
 #include "core/nn/diagonal_diffusion.h"
 #include "core/nn/mlp.h"
+#include "core/nn/observation_model.h"
 #include "core/sde.h"
 
 namespace sdebench {
@@ -20,7 +22,7 @@ struct GenerativeModelConfig {
   Activation prior_activation = Activation::Softplus;
   std::int64_t diffusion_width = 100;
   Activation diffusion_activation = Activation::Softplus;
-  double noise_std = 0.01;
+  ObservationConfig observation;  // latent and data_dims are filled in from the above
 };
 
 class GenerativeModelImpl : public torch::nn::Module {
@@ -29,7 +31,7 @@ class GenerativeModelImpl : public torch::nn::Module {
 
   // Prior drift h(z): [..., d] -> [..., d] (time-independent, as in the reference).
   torch::Tensor drift(const torch::Tensor& z);
-  // Decoder mean W z + b.
+  // Decoder mean.
   torch::Tensor decode(const torch::Tensor& z);
   // -log p(x | z) summed over the observed entries (mask 1): x, mask [..., D], z [..., d] -> [...].
   torch::Tensor neg_log_likelihood(const torch::Tensor& x, const torch::Tensor& mask,
@@ -44,7 +46,7 @@ class GenerativeModelImpl : public torch::nn::Module {
   torch::Tensor m0, log_s0;  // [d]
   MLP prior_drift{nullptr};
   DiagonalDiffusion diffusion{nullptr};
-  torch::nn::Linear decoder{nullptr};
+  ObservationModel observation{nullptr};
 
  private:
   GenerativeModelConfig config_;

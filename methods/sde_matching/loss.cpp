@@ -36,15 +36,29 @@ torch::Tensor gather_steps(const torch::Tensor& x, const torch::Tensor& index) {
 
 }  // namespace
 
+RecEstimator parse_rec_estimator(const std::string& name) {
+  if (name == "single") return RecEstimator::Single;
+  if (name == "unbiased") return RecEstimator::Unbiased;
+  if (name == "all") return RecEstimator::All;
+  throw std::invalid_argument("rec_estimator must be 'single', 'unbiased' or 'all', got '" + name +
+                              "'");
+}
+
 LossNoise draw_loss_noise(std::int64_t batch, std::int64_t time_samples, const torch::Tensor& times,
-                          std::int64_t latent, torch::ScalarType dtype) {
+                          std::int64_t latent, torch::ScalarType dtype, RecEstimator estimator) {
   const auto frame = frame_of(times);
   auto opts = torch::TensorOptions().dtype(dtype);
   LossNoise n;
   n.t_diff = torch::rand({batch, time_samples}, opts) * (frame.t1 - frame.t0) + frame.t0;
   n.eps_diff = torch::randn({batch, time_samples, latent}, opts);
-  n.rec_index = torch::randint(times.size(0), {batch, time_samples}, torch::kLong);
-  n.eps_rec = torch::randn({batch, time_samples, latent}, opts);
+  const auto T = times.size(0);
+  if (estimator == RecEstimator::All) {
+    n.rec_index = torch::arange(T, torch::kLong).unsqueeze(0).expand({batch, T}).contiguous();
+    n.eps_rec = torch::randn({batch, T, latent}, opts);
+  } else {
+    n.rec_index = torch::randint(T, {batch, time_samples}, torch::kLong);
+    n.eps_rec = torch::randn({batch, time_samples, latent}, opts);
+  }
   return n;
 }
 
@@ -71,11 +85,13 @@ LossParts sde_matching_loss(GenerativeModelImpl& model, PosteriorImpl& posterior
                    .mean(1) *
                (frame.t1 - frame.t0);
 
-  auto z_rec = part(m.mu, 1 + K) + torch::exp(part(m.log_sigma, 1 + K)) * noise.eps_rec;
+  const auto R = noise.rec_index.size(1);
+  auto z_rec = m.mu.narrow(1, 1 + K, R) + torch::exp(m.log_sigma.narrow(1, 1 + K, R)) * noise.eps_rec;
   auto x = gather_steps(batch.values, noise.rec_index);
   auto mask = gather_steps(batch.mask, noise.rec_index);
   parts.rec = model.neg_log_likelihood(x, mask, z_rec).mean(1);
-  if (estimator == RecEstimator::Unbiased) parts.rec = parts.rec * static_cast<double>(T);
+  // "all" draws every index once (R = T), so T times the mean is the sum.
+  if (estimator != RecEstimator::Single) parts.rec = parts.rec * static_cast<double>(T);
   return parts;
 }
 

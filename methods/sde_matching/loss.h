@@ -5,6 +5,8 @@
 //   L_rec   = sum_i E_q[-log p(x_i | z_{t_i})] estimated at K random indices u:
 //             "single": -log p(x_u | z_{t_u}) (the reference notebook, unscaled)
 //             "unbiased": N * that (an unbiased estimate of the sum over all N observations)
+//             "all": every observation, one posterior draw each (the sum itself, with the
+//             least variance; costs N marginal evaluations per sequence instead of K)
 // The randomness is drawn separately (LossNoise) so a test can hold it fixed.
 #include <torch/torch.h>
 
@@ -17,17 +19,20 @@
 
 namespace sdebench {
 
-enum class RecEstimator { Single, Unbiased };
+enum class RecEstimator { Single, Unbiased, All };
+
+RecEstimator parse_rec_estimator(const std::string& name);
 
 struct LossNoise {
   torch::Tensor t_diff;     // [B, K] times for L_diff
   torch::Tensor eps_diff;   // [B, K, d]
-  torch::Tensor rec_index;  // [B, K] int64 observation indices for L_rec
-  torch::Tensor eps_rec;    // [B, K, d]
+  torch::Tensor rec_index;  // [B, K] int64 observation indices for L_rec ([B, N] for "all")
+  torch::Tensor eps_rec;    // [B, K, d] (or [B, N, d])
 };
 
 LossNoise draw_loss_noise(std::int64_t batch, std::int64_t time_samples, const torch::Tensor& times,
-                          std::int64_t latent, torch::ScalarType dtype);
+                          std::int64_t latent, torch::ScalarType dtype,
+                          RecEstimator estimator = RecEstimator::Single);
 
 struct LossParts {
   torch::Tensor prior, diff, rec;  // [B] each

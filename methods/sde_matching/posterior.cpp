@@ -13,6 +13,12 @@ PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
   net = register_module(
       "net", MLP(config.encoder_hidden + 1, std::vector<std::int64_t>(config.layers, config.width),
                  2 * config.latent, config.activation));
+  if (config.encoder_frames > 0)
+    first_frames = register_module(
+        "first_frames",
+        FirstFramesEncoder(FirstFramesEncoderConfig{config.data_dims, config.encoder_frames,
+                                                    config.latent, 0, config.frames_hidden,
+                                                    config.frames_layers, config.activation}));
 }
 
 Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
@@ -25,12 +31,18 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
     throw std::invalid_argument("sde_matching: times must be [T] with T = values.size(1)");
   Encoding enc;
   const auto tt = times.to(torch::kFloat64);
-  enc.t0 = tt[0].item<double>();
-  const double t1 = tt[-1].item<double>();
-  enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
+  if (config_.absolute_time) {
+    enc.t0 = config_.time_origin;
+    enc.span = config_.time_span;
+  } else {
+    enc.t0 = tt[0].item<double>();
+    const double t1 = tt[-1].item<double>();
+    enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
+  }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
   auto input = config_.encode_mask ? torch::cat({values * mask, mask}, -1) : values * mask;
   enc.states = gru->forward(input);
+  if (first_frames) enc.first = first_frames->forward(values, mask);
   return enc;
 }
 
@@ -40,7 +52,9 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
   // The notebook's context h_last + attention, as one contraction over the GRU states.
-  Dual ctx = time_attention(s, enc.keys, enc.states, config_.sharpness, /*last_weight=*/1.0);
+  const double sharpness =
+      config_.sharpness > 0 ? config_.sharpness : static_cast<double>(enc.keys.size(0));
+  Dual ctx = time_attention(s, enc.keys, enc.states, sharpness, /*last_weight=*/1.0);
   Dual in = dual_cat({ctx, Dual{s.value.unsqueeze(-1), s.has_tangent() ? s.tangent.unsqueeze(-1)
                                                                         : torch::Tensor()}},
                      -1);
@@ -52,6 +66,17 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
   if (out.has_tangent()) {
     m.dmu_dt = out.tangent.narrow(-1, 0, d);
     m.dlog_sigma_dt = out.tangent.narrow(-1, d, d);
+  }
+  if (enc.first.mean.defined()) {
+    // mu = mu_k + s dmu, so dmu/dt = s' dmu + s d(dmu)/dt (likewise log sigma).
+    auto sv = s.value.unsqueeze(-1);
+    if (s.has_tangent()) {
+      auto st = s.tangent.unsqueeze(-1);
+      m.dmu_dt = st * m.mu + sv * m.dmu_dt;
+      m.dlog_sigma_dt = st * m.log_sigma + sv * m.dlog_sigma_dt;
+    }
+    m.mu = enc.first.mean.unsqueeze(1) + sv * m.mu;
+    m.log_sigma = enc.first.log_std.unsqueeze(1) + sv * m.log_sigma;
   }
   return m;
 }

@@ -4,12 +4,21 @@
 // as in the reference notebook: a GRU over the observed sequence, a time-attention context
 //   ctx(t) = h_last + sum_j softmax_j(-(L (t_j - t) / span)^2) h_j
 // concatenated with the normalised time s = (t - t0) / span, and an MLP giving (mu, log sigma).
-// Time: the network sees s in [0, 1] (span = t_last - t_first of the encoded sequence), so the
-// sharpness L means the same for any time unit; the SDE itself runs in the data's own time,
-// and d/dt = (1 / span) d/ds is applied exactly through the tangent.
+// Time: the network sees s = (t - t0) / span. "sequence" normalisation takes t0 and span from
+// the encoded sequence (s in [0, 1], the notebook); "absolute" takes them from the training
+// data's time grid, so a sequence encoded from its first frames at test time sees the same s
+// as in training. The SDE itself runs in the data's own time, and d/dt = (1 / span) d/ds is
+// applied exactly through the tangent. Sharpness 0 means L = the number of observations.
+//
+// Optionally (encoder_frames = k > 0) q(z_0) comes from the first k frames only, so that
+// forecasting from k frames uses what training fitted (the MOCAP protocol):
+//   mu(t) = mu_k + s(t) dmu(X, t),  log sigma(t) = log sigma_k + s(t) dlog_sigma(X, t),
+// with (mu_k, log sigma_k) from core's FirstFramesEncoder; s(t0) = 0, so at t0 the marginal is
+// exactly q(z_0 | x_0 .. x_{k-1}).
 #include <torch/torch.h>
 
 #include "core/nn/activation.h"
+#include "core/nn/first_frames_encoder.h"
 #include "core/nn/gru.h"
 #include "core/nn/mlp.h"
 
@@ -22,8 +31,12 @@ struct PosteriorConfig {
   std::int64_t width = 100;
   std::int64_t layers = 2;
   Activation activation = Activation::SiLU;
-  double sharpness = 41.0;
+  double sharpness = 41.0;    // 0: the number of observation times
   bool encode_mask = false;  // feed the mask to the GRU next to the values
+  bool absolute_time = false;             // "absolute" normalisation: t0 and span below
+  double time_origin = 0.0, time_span = 1.0;
+  std::int64_t encoder_frames = 0;        // k > 0: q(z_0) from the first k frames
+  std::int64_t frames_hidden = 30, frames_layers = 2;
 };
 
 // What the encoder leaves for the marginal network: per-step GRU states and the time frame.
@@ -31,6 +44,7 @@ struct Encoding {
   torch::Tensor states;  // [B, T, H]; the last step is the notebook's h_last
   torch::Tensor keys;    // [T] normalised observation times s_j
   double t0 = 0.0, span = 1.0;
+  FirstFramesCode first;  // q(z_0 | first k frames) when encoder_frames > 0
 };
 
 // mu, log sigma and (when requested) their exact time derivatives, each [B, Q, d].
@@ -52,6 +66,7 @@ class PosteriorImpl : public torch::nn::Module {
   const PosteriorConfig& config() const { return config_; }
   FastGRU gru{nullptr};
   MLP net{nullptr};
+  FirstFramesEncoder first_frames{nullptr};  // encoder_frames > 0
 
  private:
   PosteriorConfig config_;

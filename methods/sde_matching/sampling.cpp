@@ -48,6 +48,7 @@ torch::Tensor SdeMatching::forecast(const Batch& observed, std::int64_t context,
                                 std::to_string(context));
   const auto d = config_.model.latent;
   auto batch = to_dtype(observed);
+  if (config_.posterior.encoder_frames > 0) return forecast_from_first_frames(batch, context, times, num_samples);
   auto enc = posterior->encode(batch.values.narrow(1, 0, context),
                                batch.mask.narrow(1, 0, context),
                                batch.times.narrow(0, 0, context));
@@ -79,6 +80,39 @@ torch::Tensor SdeMatching::forecast(const Batch& observed, std::int64_t context,
     pieces.push_back(states.reshape({-1, num_samples, B, d}).permute({1, 2, 0, 3}));
   }
   return model->decode(torch::cat(pieces, 2)).contiguous();  // [S, B, T, D]
+}
+
+torch::Tensor SdeMatching::forecast_from_first_frames(const Batch& batch, std::int64_t context,
+                                                      const torch::Tensor& times,
+                                                      std::int64_t num_samples) {
+  // q(z_0 | first k frames) is what training fitted at t0; the prior runs from there.
+  const auto k = config_.posterior.encoder_frames;
+  if (context < k)
+    throw std::invalid_argument("sde_matching::forecast: the first-frames encoder needs " +
+                                std::to_string(k) + " context frames, got " +
+                                std::to_string(context));
+  const auto B = batch.values.size(0), d = config_.model.latent;
+  auto code = posterior->first_frames->forward(batch.values.narrow(1, 0, k),
+                                               batch.mask.narrow(1, 0, k));
+  auto eps = torch::randn({num_samples, B, d}, code.mean.options());
+  auto z0 = (code.mean.unsqueeze(0) + torch::exp(code.log_std).unsqueeze(0) * eps)
+                .reshape({num_samples * B, d});
+  const double t0 = batch.times.to(torch::kFloat64)[0].item<double>();
+  auto ts = to_vector(times);
+  const bool has_t0 = !ts.empty() && ts.front() == t0;
+  if (!has_t0) ts.insert(ts.begin(), t0);
+  torch::Tensor states = z0.unsqueeze(0);
+  if (ts.size() > 1) {
+    PriorSde sde(*model);
+    SdeintOptions so;
+    so.method = config_.solver;
+    so.dt = config_.solver_dt;
+    so.seed = next_seed();
+    states = sdeint(sde, z0, ts, so).states;
+  }
+  if (!has_t0) states = states.narrow(0, 1, states.size(0) - 1);
+  const auto T = states.size(0);
+  return model->decode(states.view({T, num_samples, B, d}).permute({1, 2, 0, 3})).contiguous();
 }
 
 }  // namespace sdebench

@@ -15,7 +15,21 @@ Schema sde_matching_schema() {
       .add_string("posterior_activation", "silu", "activation of the posterior MLP",
                   activation_names())
       .add_float("attention_sharpness", 41.0,
-                 "L in the time attention softmax(-(L (t_j - t)/span)^2) over GRU states", 0.0)
+                 "L in the time attention softmax(-(L (t_j - t)/span)^2) over GRU states; 0 = "
+                 "the number of observation times",
+                 0.0)
+      .add_string("time_normalisation", "sequence",
+                  "posterior time input s = (t - t0) / span: 'sequence' takes t0 and span from "
+                  "the encoded sequence (the notebook), 'absolute' from the training time grid "
+                  "(the same s when forecasting from a few frames)",
+                  {"sequence", "absolute"})
+      .add_int("encoder_frames", 0,
+               "k > 0: q(z_0) from an MLP over the first k frames only, the marginals at later "
+               "times from the whole sequence (trained as forecasting from k frames uses it); "
+               "0 = q(z_0) is the whole-sequence marginal at t0",
+               0)
+      .add_int("frames_hidden", 30, "hidden width of the first-frames encoder", 1)
+      .add_int("frames_layers", 2, "hidden layers of the first-frames encoder", 1)
       .add_bool("encode_mask", false,
                 "feed the missing-value mask to the GRU next to the values (changes its input size)")
       .add_int("prior_width", 100, "width of the prior drift MLP h(z)", 1)
@@ -25,17 +39,19 @@ Schema sde_matching_schema() {
       .add_int("diffusion_width", 100, "hidden width of each per-dimension diffusion net 1->H->1", 1)
       .add_string("diffusion_activation", "softplus",
                   "hidden activation of the diffusion nets (output is a sigmoid)", activation_names())
-      .add_float("noise_std", 0.01, "fixed std of the Gaussian observation model", 1e-12)
       .add_string("rec_estimator", "single",
                   "L_rec estimator: 'single' = -log p at one random observation, unscaled "
-                  "(the reference notebook); 'unbiased' = the same times N (number of observations)",
-                  {"single", "unbiased"})
+                  "(the reference notebook; not the ELBO's weight); 'unbiased' = the same times N "
+                  "(number of observations); 'all' = every observation once (the ELBO's sum)",
+                  {"single", "unbiased", "all"})
       .add_int("time_samples", 1,
                "K: times t ~ U[t0,t1] for L_diff and observation indices for L_rec per sequence", 1)
       .add_string("solver", "euler", "core SDE solver for sampling and forecasting (Ito prior)",
                   solver_names())
       .add_float("solver_dt", 1e-2, "maximum solver step for sampling and forecasting", 1e-9);
-  return s;
+  ObservationConfig decoder;
+  decoder.hidden = 100;
+  return add_observation_options(s, decoder);
 }
 
 SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int64_t data_dims) {
@@ -60,7 +76,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.model.prior_activation = parse_activation(o.get_string("prior_activation"));
   c.model.diffusion_width = o.get_int("diffusion_width");
   c.model.diffusion_activation = parse_activation(o.get_string("diffusion_activation"));
-  c.model.noise_std = o.get_float("noise_std");
+  c.model.observation = observation_options(o, c.model.prior_activation);
   c.posterior.data_dims = data_dims;
   c.posterior.latent = c.model.latent;
   c.posterior.encoder_hidden = o.get_int("encoder_hidden");
@@ -69,8 +85,11 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.activation = parse_activation(o.get_string("posterior_activation"));
   c.posterior.sharpness = o.get_float("attention_sharpness");
   c.posterior.encode_mask = o.get_bool("encode_mask");
-  c.rec_estimator = o.get_string("rec_estimator") == "unbiased" ? RecEstimator::Unbiased
-                                                                : RecEstimator::Single;
+  c.posterior.absolute_time = o.get_string("time_normalisation") == "absolute";
+  c.posterior.encoder_frames = o.get_int("encoder_frames");
+  c.posterior.frames_hidden = o.get_int("frames_hidden");
+  c.posterior.frames_layers = o.get_int("frames_layers");
+  c.rec_estimator = parse_rec_estimator(o.get_string("rec_estimator"));
   c.time_samples = o.get_int("time_samples");
   c.solver = o.get_string("solver");
   c.solver_dt = o.get_float("solver_dt");
@@ -81,6 +100,14 @@ SdeMatching::SdeMatching(const SdeMatchingConfig& config, const DataShape& shape
     : config_(config), dtype_(shape.dtype) {
   if (shape.dims <= 0) throw std::invalid_argument("sde_matching: DataShape.dims must be > 0");
   config_.model.data_dims = config_.posterior.data_dims = shape.dims;
+  if (config_.posterior.absolute_time) {
+    if (!shape.times.defined() || shape.times.numel() < 2)
+      throw std::invalid_argument(
+          "sde_matching: time_normalisation = \"absolute\" needs the training time grid");
+    auto tt = shape.times.to(torch::kFloat64);
+    config_.posterior.time_origin = tt[0].item<double>();
+    config_.posterior.time_span = tt[-1].item<double>() - tt[0].item<double>();
+  }
   model = register_module("model", GenerativeModel(config_.model));
   posterior = register_module("posterior", Posterior(config_.posterior));
   to(dtype_);
@@ -92,7 +119,7 @@ Batch SdeMatching::to_dtype(const Batch& batch) const {
 
 LossNoise SdeMatching::draw_noise(const Batch& batch) const {
   return draw_loss_noise(batch.values.size(0), config_.time_samples, batch.times,
-                         config_.model.latent, dtype_);
+                         config_.model.latent, dtype_, config_.rec_estimator);
 }
 
 LossParts SdeMatching::loss(const Batch& batch, const LossNoise& noise) {

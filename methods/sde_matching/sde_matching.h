@@ -39,7 +39,8 @@ class SdeMatching : public Method {
   std::map<std::string, double> evaluate(const Batch& batch, const EvalOptions& options) override;
   // z_0 ~ p(z_0), the prior SDE by sdeint (options solver, solver_dt); the decoder mean W z + b.
   torch::Tensor sample(const torch::Tensor& times, std::int64_t n) override;
-  // The posterior is encoded from the first `context` observations only. At requested times
+  // With encoder_frames = k > 0: z_0 ~ q(z_0 | first k frames), then the prior SDE from t0.
+  // Otherwise the posterior is encoded from the first `context` observations only. At requested times
   // up to t_k (the last context time) the forecast is the posterior marginal mu + sigma eps
   // (one eps per path); after t_k the prior SDE runs from that path's posterior sample at t_k.
   // Decoder means, [num_samples, B, len(times), D].
@@ -59,6 +60,8 @@ class SdeMatching : public Method {
  private:
   Batch to_dtype(const Batch& batch) const;
   std::uint64_t next_seed() const;
+  torch::Tensor forecast_from_first_frames(const Batch& batch, std::int64_t context,
+                                           const torch::Tensor& times, std::int64_t num_samples);
 
   SdeMatchingConfig config_;
   torch::ScalarType dtype_;

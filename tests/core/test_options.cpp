@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "core/options.h"
 
 using namespace sdebench;
@@ -30,4 +32,18 @@ TEST_CASE("schema checks types, bounds and choices", "[options]") {
 TEST_CASE("closest_match suggests only near misses", "[options]") {
   REQUIRE(closest_match("hiden", {"hidden", "latent"}) == "hidden");
   REQUIRE(closest_match("zzzzzzzz", {"hidden", "latent"}).empty());
+}
+
+TEST_CASE("float and integer options reject NaN and infinities", "[options]") {
+  Schema s;
+  s.add_float("lr", 1e-3, "learning rate", 0.0);
+  for (double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN()}) {
+    OptionValue v = bad;
+    auto err = s.check(*s.find("lr"), v);
+    REQUIRE(err.has_value());
+    CHECK_THAT(*err, Catch::Contains("expected a finite number"));
+  }
+  OptionValue ok = 0.5;
+  CHECK_FALSE(s.check(*s.find("lr"), ok).has_value());
 }

@@ -14,6 +14,7 @@
 #include "harness/results/json.h"
 #include "harness/results/run_dir.h"
 #include "harness/runner/checkpoint.h"
+#include "harness/runner/evaluator.h"
 #include "harness/runner/runner.h"
 #include "harness/runner/sweep.h"
 #include "methods/method.h"
@@ -125,6 +126,9 @@ TEST_CASE("resume after an interrupted run ends with exactly the uninterrupted n
   // With periodic evaluations, and with only the final one (the checkpoint then holds no eval rows).
   const std::int64_t eval_every = GENERATE(5, 0);
   spec.training.set("eval_every", eval_every);
+  // With model selection too: best.pt and the best_ metrics must come out the same.
+  const std::string select = GENERATE(std::string(), std::string("forecast_mse_samples"));
+  spec.evaluation.set("select_metric", select);
   RunResult full = run_experiment(spec, quiet());
   REQUIRE(full.status == "completed");
 
@@ -316,4 +320,73 @@ TEST_CASE("float64 runs train and evaluate in double precision", "[runner][dtype
   torch::Tensor weight;
   model.read("log_scale", weight);
   REQUIRE(weight.scalar_type() == torch::kFloat64);
+}
+
+TEST_CASE("model selection keeps the parameters best on val and reports them on the test split",
+          "[runner][select]") {
+  testing::TempDir tmp;
+  auto spec = testing::toy_spec(tmp.path, 4, 20);
+  spec.evaluation.set("select_metric", std::string("forecast_mse_samples"));
+  spec.evaluation.set("num_samples", std::int64_t{6});
+  RunResult r = run_experiment(spec, quiet());
+  REQUIRE(r.status == "completed");
+  REQUIRE(fs::exists(join_path(r.run_dir, run_files::best)));
+  REQUIRE(fs::exists(join_path(r.run_dir, run_files::forecasts)));
+  CsvTable evals = read_csv(join_path(r.run_dir, run_files::eval));
+  REQUIRE(evals.column("val_forecast_mse_samples") >= 0);
+  // The best iteration is the argmin of the val metric over the evaluations.
+  std::size_t best_row = 0;
+  for (std::size_t i = 0; i < evals.rows.size(); ++i)
+    if (evals.number(i, "val_forecast_mse_samples") < evals.number(best_row, "val_forecast_mse_samples"))
+      best_row = i;
+  REQUIRE(r.final_metrics.at("best_iteration") == evals.number(best_row, "iteration"));
+  REQUIRE(r.final_metrics.at("best_val_forecast_mse_samples") ==
+          evals.number(best_row, "val_forecast_mse_samples"));
+  // best.pt holds that iteration's parameters: evaluated under the same generator seed they give
+  // exactly the test numbers logged at that iteration.
+  for (const char* m : {"test_forecast_mse", "test_forecast_mse_samples", "test_nelbo"})
+    REQUIRE(r.final_metrics.at(std::string("best_") + m) == evals.number(best_row, m));
+  // The per-sample score is at least the sample mean's MSE (Jensen), and has an interval.
+  REQUIRE(r.final_metrics.at("test_forecast_mse_samples") >= r.final_metrics.at("test_forecast_mse"));
+  REQUIRE(r.final_metrics.at("test_forecast_mse_samples_ci95") > 0);
+}
+
+TEST_CASE("a select_metric the val split lacks stops the run with its name", "[runner][select]") {
+  testing::TempDir tmp;
+  auto spec = testing::toy_spec(tmp.path, 4, 5);
+  spec.evaluation.set("select_metric", std::string("no_such_metric"));
+  CHECK_THROWS_WITH(run_experiment(spec, quiet()), Catch::Contains("val_no_such_metric"));
+}
+
+TEST_CASE("per-sample forecast MSE is each sample's MSE in data units", "[evaluator]") {
+  torch::manual_seed(9);
+  auto forecasts = torch::randn({3, 2, 5, 2}, torch::kFloat64);
+  auto values = torch::randn({2, 5, 2}, torch::kFloat64);
+  auto mask = torch::ones({2, 5, 2}, torch::kFloat64);
+  mask[1][4][1] = 0;
+  auto mean = torch::tensor({1.0, -2.0}, torch::kFloat64), std = torch::tensor({2.0, 0.5}, torch::kFloat64);
+  auto per = forecast_mse_per_sample(forecasts, values, mask, 2, mean, std);
+  REQUIRE(per.size() == 3);
+  for (int s = 0; s < 3; ++s) {
+    double sum = 0, n = 0;
+    for (int b = 0; b < 2; ++b)
+      for (int t = 2; t < 5; ++t)
+        for (int d = 0; d < 2; ++d) {
+          if (mask[b][t][d].item<double>() == 0) continue;
+          const double sd = std[d].item<double>();
+          const double diff = (forecasts[s][b][t][d].item<double>() - values[b][t][d].item<double>()) * sd;
+          sum += diff * diff;
+          n += 1;
+        }
+    CHECK(per[s] == Approx(sum / n).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("options the data cannot honour stop the run before its directory exists", "[runner][validate]") {
+  testing::TempDir tmp;
+  auto spec = testing::toy_spec(tmp.path, 0, 5);
+  spec.evaluation.set("forecast_context", std::int64_t{8});  // the toy data has 8 times
+  CHECK_THROWS_WITH(run_experiment(spec, quiet()),
+                    Catch::Contains("evaluation.forecast_context = 8") && Catch::Contains("8 observation times"));
+  CHECK_FALSE(fs::exists(fs::path(tmp.path) / "toy"));
 }

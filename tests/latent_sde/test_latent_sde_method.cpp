@@ -33,7 +33,7 @@ std::shared_ptr<LatentSde> make(const std::string& gradient, const std::string& 
   c.model.latent = 2;
   c.model.context = 3;
   c.model.hidden = 5;
-  c.model.noise_std = 0.1;
+  c.model.observation.noise_std = 0.1;
   c.gradient = gradient;
   c.solver = solver;
   c.dt = dt;

@@ -36,11 +36,26 @@ Batch small_batch(std::int64_t B, std::int64_t T, std::int64_t D) {
 
 }  // namespace
 
+// The MOCAP configuration: q(z_0) from the first frames, absolute time, an MLP decoder with a
+// learned std, and the ELBO's reconstruction sum over every observation.
+Options first_frames_options() {
+  Options o = small_options("all");
+  o.set("encoder_frames", std::int64_t{2});
+  o.set("frames_hidden", std::int64_t{4});
+  o.set("time_normalisation", std::string("absolute"));
+  o.set("decoder", std::string("mlp"));
+  o.set("decoder_hidden", std::int64_t{4});
+  o.set("learn_noise_std", true);
+  o.set("attention_sharpness", 0.0);
+  return o;
+}
+
 TEST_CASE("loss gradient matches finite differences (float64)", "[loss]") {
-  for (std::string estimator : {"single", "unbiased"}) {
+  for (std::string estimator : {"single", "unbiased", "all", "first_frames"}) {
     torch::manual_seed(31);
     DataShape shape{2, torch::linspace(0.5, 2.0, 5, torch::kFloat64), torch::kFloat64};
-    SdeMatching method(SdeMatchingConfig::from_options(small_options(estimator), 2), shape);
+    auto options = estimator == "first_frames" ? first_frames_options() : small_options(estimator);
+    SdeMatching method(SdeMatchingConfig::from_options(options, 2), shape);
     auto batch = small_batch(3, 5, 2);
     auto noise = method.draw_noise(batch);
     auto total = [&] {
@@ -109,4 +124,46 @@ TEST_CASE("training loss is an unbiased estimate of the evaluation NELBO", "[los
   auto eval = method.evaluate(batch, EvalOptions{256, 64});
   INFO("train mean " << mean << " +- " << se << " eval nelbo " << eval["nelbo"]);
   CHECK(std::abs(mean - eval["nelbo"]) < 5 * se + 1e-3 * std::abs(mean));
+}
+
+TEST_CASE("the 'all' estimator is the sum over every observation", "[loss]") {
+  torch::manual_seed(34);
+  DataShape shape{2, torch::linspace(0.5, 2.0, 5, torch::kFloat64), torch::kFloat64};
+  SdeMatching method(SdeMatchingConfig::from_options(small_options("all"), 2), shape);
+  auto batch = small_batch(3, 5, 2);
+  auto noise = method.draw_noise(batch);
+  REQUIRE(noise.rec_index.size(1) == 5);
+  torch::NoGradGuard no_grad;
+  auto parts = method.loss(batch, noise);
+  // By hand: z_i = mu(t_i) + sigma(t_i) eps_i, -log p(x_i | z_i) summed over i.
+  auto enc = method.posterior->encode(batch.values, batch.mask, batch.times);
+  auto m = method.posterior->marginal(enc, batch.times.unsqueeze(0).expand({3, 5}), false);
+  auto z = m.mu + torch::exp(m.log_sigma) * noise.eps_rec;
+  auto expected = method.model->neg_log_likelihood(batch.values, batch.mask, z).sum(1);
+  CHECK(testing::relative_error(parts.rec, expected) < 1e-12);
+}
+
+TEST_CASE("with first frames, q(z_0) is the frames encoder's and d/dt stays exact", "[loss]") {
+  torch::manual_seed(35);
+  DataShape shape{2, torch::linspace(0.5, 2.0, 5, torch::kFloat64), torch::kFloat64};
+  SdeMatching method(SdeMatchingConfig::from_options(first_frames_options(), 2), shape);
+  auto batch = small_batch(3, 5, 2);
+  torch::NoGradGuard no_grad;
+  auto enc = method.posterior->encode(batch.values, batch.mask, batch.times);
+  auto m0 = method.posterior->marginal(enc, torch::full({3, 1}, 0.5, torch::kFloat64), false);
+  auto code = method.posterior->first_frames->forward(batch.values, batch.mask);
+  CHECK(torch::equal(m0.mu.select(1, 0), code.mean));
+  CHECK(torch::equal(m0.log_sigma.select(1, 0), code.log_std));
+  // Absolute time: a sequence cut to its first 3 frames sees the same time input.
+  auto cut = method.posterior->encode(batch.values.narrow(1, 0, 3), batch.mask.narrow(1, 0, 3),
+                                      batch.times.narrow(0, 0, 3));
+  CHECK(cut.t0 == enc.t0);
+  CHECK(cut.span == enc.span);
+  auto t = torch::rand({3, 4}, torch::kFloat64) * 1.5 + 0.5;
+  auto m = method.posterior->marginal(enc, t, true);
+  auto mu_at = [&](torch::Tensor s) { return method.posterior->marginal(enc, s, false).mu; };
+  auto ls_at = [&](torch::Tensor s) { return method.posterior->marginal(enc, s, false).log_sigma; };
+  auto v = torch::ones_like(t);
+  CHECK(testing::relative_error(m.dmu_dt, testing::central_difference(mu_at, t, v)) < 1e-6);
+  CHECK(testing::relative_error(m.dlog_sigma_dt, testing::central_difference(ls_at, t, v)) < 1e-6);
 }

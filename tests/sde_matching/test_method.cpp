@@ -34,7 +34,7 @@ TEST_CASE("sde_matching is registered with a documented schema", "[method]") {
   CHECK(defaults.posterior.sharpness == 41.0);
   CHECK(defaults.posterior.activation == Activation::SiLU);
   CHECK(defaults.model.prior_activation == Activation::Softplus);
-  CHECK(defaults.model.noise_std == 0.01);
+  CHECK(defaults.model.observation.noise_std == 0.01);
   CHECK(defaults.rec_estimator == RecEstimator::Single);
   CHECK(defaults.time_samples == 1);
   Options bad;

@@ -39,8 +39,8 @@ struct DriftFit {
 // The learned drift in data space at a few states, against theta (m - x).
 DriftFit drift_fit(SdeMatching& method, const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
-  const double w = method.model->decoder->weight.item<double>();
-  const double b = method.model->decoder->bias.item<double>();
+  const double w = method.model->observation->net->layers()[0]->weight.item<double>();
+  const double b = method.model->observation->net->layers()[0]->bias.item<double>();
   auto z = ((x - b) / w).unsqueeze(-1);
   auto drift_x = (w * method.model->drift(z)).squeeze(-1);
   auto truth = kTheta * (kMean - x);

@@ -1,0 +1,61 @@
+#pragma once
+// The observation model p(x | z) shared by the latent-variable methods: a decoder from the
+// latent state to a Gaussian over the data, with
+//   kind   = linear: mean = W z + b
+//            mlp:    an MLP d -> H .. H -> D (hidden layers `layers`, activation `activation`)
+//   std    = fixed (`noise_std`), or learned: the decoder also outputs a per-dimension log std
+//            (its output is then 2 D wide), clamped to [-9, 9] so that a dimension the data holds
+//            constant (4 of MOCAP's 50) cannot drive the likelihood to infinity.
+// Everything is summed over observed entries only (mask 1).
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "core/nn/activation.h"
+#include "core/nn/mlp.h"
+
+namespace sdebench {
+
+struct ObservationConfig {
+  std::int64_t latent = 4;
+  std::int64_t data_dims = 1;
+  std::string kind = "linear";  // "linear" | "mlp"
+  std::int64_t hidden = 30;     // mlp only
+  std::int64_t layers = 2;      // mlp only: hidden layers
+  Activation activation = Activation::Softplus;
+  bool learn_std = false;
+  double noise_std = 0.01;      // the fixed std when learn_std is false
+};
+
+std::vector<std::string> observation_kinds();
+
+class ObservationModelImpl : public torch::nn::Module {
+ public:
+  explicit ObservationModelImpl(const ObservationConfig& config);
+
+  // Decoder mean: [..., d] -> [..., D].
+  torch::Tensor mean(const torch::Tensor& z);
+  // -log p(x | z) summed over observed entries: x, mask [..., D], z [..., d] -> [...].
+  torch::Tensor neg_log_likelihood(const torch::Tensor& x, const torch::Tensor& mask,
+                                   const torch::Tensor& z);
+
+  const ObservationConfig& config() const { return config_; }
+  MLP net{nullptr};  // a linear decoder is an MLP without hidden layers
+
+ private:
+  ObservationConfig config_;
+};
+TORCH_MODULE(ObservationModel);
+
+}  // namespace sdebench
+
+namespace sdebench {
+class Schema;
+class Options;
+// The observation model's option keys, shared by every method that decodes latents:
+// decoder, decoder_hidden, decoder_layers, learn_noise_std, noise_std (defaults from `def`).
+Schema& add_observation_options(Schema& schema, const ObservationConfig& def);
+// Reads them back (latent and data_dims are left to the caller).
+ObservationConfig observation_options(const Options& options, Activation activation);
+}  // namespace sdebench

@@ -1,0 +1,192 @@
+#include "harness/suite/reproduce.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "harness/report/aggregate.h"
+#include "harness/report/plots.h"
+#include "harness/report/tables.h"
+#include "harness/results/atomic_write.h"
+#include "harness/results/csv.h"
+#include "harness/results/provenance.h"
+#include "harness/results/run_dir.h"
+
+namespace sdebench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fixed(double v, int digits = 2) {
+  if (!std::isfinite(v)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+MeanInterval stat_of(const RunGroup& g, const std::string& metric) {
+  auto it = g.stats.find(metric);
+  return it == g.stats.end() ? MeanInterval{} : it->second;
+}
+
+const PublishedRow* published_for(const Suite& suite, const std::string& method) {
+  for (const auto& row : suite.published)
+    if (!row.method.empty() && row.method == method) return &row;
+  return nullptr;
+}
+
+// One forecast plot per group: the lowest seed's forecasts.csv, sequence 0, the suite's dims.
+std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& aggregate,
+                                        const std::string& out_dir,
+                                        std::vector<std::string>& warnings) {
+  std::vector<std::string> images;
+  for (const auto& g : aggregate.groups) {
+    const RunRecord* chosen = nullptr;
+    for (const RunRecord* r : g.runs)
+      if (status_counts(r->status) && fs::exists(join_path(r->dir, run_files::forecasts)) &&
+          (!chosen || r->seed < chosen->seed))
+        chosen = r;
+    if (!chosen) continue;
+    const CsvTable table = read_csv(join_path(chosen->dir, run_files::forecasts));
+    std::vector<PlotLine> lines;
+    for (std::int64_t d : suite.plot_dims) {
+      const std::string column = "x" + std::to_string(d);
+      int col = -1;
+      for (std::size_t c = 0; c < table.header.size(); ++c)
+        if (table.header[c] == column) col = static_cast<int>(c);
+      if (col < 0) continue;
+      for (const std::string kind : {"data", "mean"}) {
+        PlotLine line{column + (kind == std::string("data") ? " data" : " forecast (mean of samples)"),
+                      {}, kind == std::string("data") ? "lines lw 2" : "lines dt 2"};
+        for (const auto& row : table.rows)
+          if (row[0] == kind && row[1] == "0") {
+            const double v = parse_number(row[static_cast<std::size_t>(col)]);
+            if (std::isfinite(v)) line.points.emplace_back(parse_number(row[2]), v);
+          }
+        lines.push_back(std::move(line));
+      }
+    }
+    if (lines.empty()) continue;
+    const std::string file = "forecast_" + g.method + ".png";
+    try {
+      plot_lines(join_path(out_dir, file),
+                 "Forecast from the first frames, test sequence 0, seed " +
+                     std::to_string(chosen->seed) + ": " + g.method,
+                 "time", "value (data units)", lines);
+      images.push_back(file);
+    } catch (const std::exception& e) {
+      warnings.push_back("forecast plot for " + g.method + " not made: " + e.what());
+    }
+  }
+  return images;
+}
+
+}  // namespace
+
+std::string suite_section(const Suite& suite, const std::vector<std::string>& run_dirs) {
+  std::vector<RunRecord> runs;
+  for (const auto& d : run_dirs) runs.push_back(load_run_record(d));
+  const Aggregate aggregate = aggregate_runs(runs);
+  std::string md;
+  md += "| method | runs (diverged) | score: mean ± 95% CI over seeds | mean per-run 95% half-width";
+  md += " | " + (suite.mean_metric.empty() ? std::string("-") : "MSE of the sample mean") +
+        " | published | within the published interval | below 10 | train s / run | eval s / run | "
+        "median s / iteration | peak step tensor MB |\n";
+  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& g : aggregate.groups) {
+    const MeanInterval score = stat_of(g, suite.metric);
+    const MeanInterval spread = stat_of(g, suite.metric_interval);
+    const MeanInterval mean_score = stat_of(g, suite.mean_metric);
+    const PublishedRow* pub = published_for(suite, g.method);
+    std::string within = "-";
+    if (pub && score.n > 0)
+      within = std::fabs(score.mean - pub->value) <= pub->interval ? "yes" : "no";
+    const std::string below10 = score.n > 0 ? (score.mean < 10 ? "yes" : "no") : "-";
+    md += "| " + g.method + " | " + std::to_string(g.runs.size() - static_cast<std::size_t>(g.skipped)) +
+          " (" + std::to_string(g.diverged) + ") | " + format_mean_interval(score) + " | " +
+          (spread.n ? fixed(spread.mean) : "-") + " | " + format_mean_interval(mean_score) + " | " +
+          (pub ? fixed(pub->value) + " ± " + fixed(pub->interval) : "-") + " | " + within + " | " +
+          below10 + " | " + fixed(stat_of(g, "train_time_s").mean, 1) + " | " +
+          fixed(stat_of(g, "eval_time_s").mean, 1) + " | " +
+          fixed(stat_of(g, "step_time_median_s").mean, 4) + " | " +
+          fixed(stat_of(g, "peak_train_step_bytes").mean / 1e6, 2) + " |\n";
+  }
+  md += "\nPublished rows for reference:\n\n| published | test MSE |\n|---|---|\n";
+  for (const auto& row : suite.published)
+    md += "| " + row.label + " | " + fixed(row.value) + " ± " + fixed(row.interval) + " |\n";
+  md += "\nThe score is `" + suite.metric + "`";
+  if (!suite.metric_interval.empty())
+    md += "; the per-run half-width is `" + suite.metric_interval + "` (over the forecast samples)";
+  if (!suite.mean_metric.empty()) md += "; the MSE of the sample mean is `" + suite.mean_metric + "`";
+  md += ". A diverged run counts with its last good metrics and is listed in the runs table.\n";
+  return md;
+}
+
+ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::int64_t seeds = options.seeds > 0 ? options.seeds : suite.seeds;
+  // Every run of every spec is resolved and validated before the first one starts.
+  std::vector<ResolvedSpec> specs;
+  std::string settings;
+  for (const auto& file : suite.specs) {
+    std::vector<std::string> overrides = options.overrides;
+    overrides.push_back("seed=0:" + std::to_string(seeds));
+    auto expanded = expand_sweep(file, overrides);
+    settings += "\n<details><summary>" + fs::path(file).filename().string() +
+                " (resolved, seed 0)</summary>\n\n```toml\n" + expanded.front().to_toml() +
+                "```\n</details>\n";
+    specs.insert(specs.end(), expanded.begin(), expanded.end());
+  }
+  std::fprintf(stderr, "[reproduce] %s: %zu runs (%zu specs x %lld seeds), %d at a time\n",
+               suite.report.c_str(), specs.size(), suite.specs.size(),
+               static_cast<long long>(seeds), options.jobs);
+
+  ReproduceResult result;
+  SweepOptions sweep;
+  sweep.jobs = options.jobs;
+  sweep.run.output_root = join_path(options.output_root, suite.report);
+  sweep.run.progress = options.progress && options.jobs == 1;
+  result.sweep = run_sweep(specs, sweep);
+  std::vector<std::string> dirs;
+  for (const auto& r : result.sweep.runs)
+    if (!r.run_dir.empty()) dirs.push_back(r.run_dir);
+  if (dirs.empty()) throw std::runtime_error("reproduce: no run produced a run directory");
+
+  result.report = write_report(dirs, suite.report, options.reports_root);
+  const std::vector<RunRecord> records = [&] {
+    std::vector<RunRecord> out;
+    for (const auto& d : find_run_dirs(dirs)) out.push_back(load_run_record(d));
+    return out;
+  }();
+  auto images = forecast_plots(suite, aggregate_runs(records), result.report.dir, result.report.warnings);
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::string md = "# " + (suite.title.empty() ? suite.report : suite.title) + "\n\n";
+  md += "Made by `" + options.command_line + "` on " + iso_time_utc_now() + ", in " +
+        fixed(result.wall_seconds / 60.0, 1) + " min wall time (" + std::to_string(specs.size()) +
+        " runs, " + std::to_string(options.jobs) + " at a time). Suite file: `" + suite.file +
+        "`; runs under `" + sweep.run.output_root + "` (not committed; the command makes them "
+        "again). Sweep: " + std::to_string(result.sweep.completed) + " completed, " +
+        std::to_string(result.sweep.diverged) + " diverged, " +
+        std::to_string(result.sweep.failed) + " failed.\n\n";
+  md += "## Score\n\n" + suite_section(suite, dirs);
+  if (!images.empty()) {
+    md += "\n## Forecasts\n\n";
+    for (const auto& img : images) md += "![" + img + "](" + img + ")\n\n";
+  }
+  md += "\n## Settings\n" + settings;
+  const std::string generic_path = join_path(result.report.dir, "README.md");
+  std::string generic = read_text_file(generic_path);
+  md += "\n## Every metric (`sdebench report` on the same runs)\n\n" +
+        generic.substr(generic.find('\n') + 1);
+  write_file_atomic(generic_path, md);
+  result.report.files.insert(result.report.files.end(), images.begin(), images.end());
+  return result;
+}
+
+}  // namespace sdebench
