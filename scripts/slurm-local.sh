@@ -46,6 +46,8 @@ start_munge() {
   chown munge:munge /run/munge /var/lib/munge /var/log/munge
   # munged forks and writes /run/munge/munged.pid.
   su -s /bin/sh munge -c /usr/sbin/munged || die "munged did not start (see /var/log/munge/munged.log)"
+  # `down` stops munged only if we started it (a machine's own munge stays up).
+  touch "$STATE/started-munge"
   wait_for 10 munge sh -c 'munge -n | unmunge >/dev/null 2>&1' || die "munge does not answer (munge -n | unmunge)"
 }
 
@@ -106,6 +108,7 @@ up() {
   # Leftovers of a cluster that is half up (or of an old one) would keep old jobs and ports.
   down quiet
   rm -rf "$STATE"
+  mkdir -p "$STATE"
   start_munge
   write_conf
   slurmctld || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
@@ -132,7 +135,10 @@ stop_pidfile() {  # stop_pidfile FILE NAME: SIGTERM, then wait up to 10 s for th
 down() {
   stop_pidfile "$STATE/slurmd.pid" slurmd
   stop_pidfile "$STATE/slurmctld.pid" slurmctld
-  stop_pidfile /run/munge/munged.pid munged
+  if [ -f "$STATE/started-munge" ]; then
+    stop_pidfile /run/munge/munged.pid munged
+    rm -f "$STATE/started-munge"
+  fi
   [ "${1:-}" = quiet ] || echo "slurm-local: down"
 }
 
