@@ -18,7 +18,14 @@ MARKER="# written by sdebench scripts/slurm-local.sh"
 
 die() { echo "slurm-local: $*" >&2; exit 1; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive FILE NAME: the pid in FILE is running and is NAME. Pid files outlive their daemons
+# and pids are reused: never signal a pid without checking what it is now.
+pid_alive() {
+  [ -f "$1" ] || return 1
+  local pid
+  pid=$(cat "$1")
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+}
 
 # "idle", "mixed" or "allocated" when our node answers; empty otherwise.
 node_state() { timeout 5 sinfo -h -o %T 2>/dev/null | head -n1 || true; }
@@ -123,13 +130,14 @@ up() {
 
 stop_pidfile() {  # stop_pidfile FILE NAME: SIGTERM, then wait up to 10 s for the process to go
   local file=$1 name=$2 pid
-  pid_alive "$file" || return 0
+  pid_alive "$file" "$name" || { rm -f "$file"; return 0; }
   pid=$(cat "$file")
   kill "$pid" 2>/dev/null || true
   wait_for 10 "$name" sh -c "! kill -0 $pid 2>/dev/null" || {
     echo "slurm-local: $name (pid $pid) still running after 10 s; sending SIGKILL" >&2
     kill -9 "$pid" 2>/dev/null || true
   }
+  rm -f "$file"
 }
 
 down() {
