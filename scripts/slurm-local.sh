@@ -103,7 +103,8 @@ EOF
 }
 
 up() {
-  if node_ready; then
+  # sinfo retries for seconds when no slurmctld answers: ask it only when one is running.
+  if pidof slurmctld >/dev/null && node_ready; then
     echo "slurm-local: using the running cluster (node $(node_state))"
     return 0
   fi
