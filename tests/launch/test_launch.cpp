@@ -45,7 +45,7 @@ SweepManifest two_run_sweep(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("--array lists are sorted ranges", "[launch]") {
+TEST_CASE("sbatch array lists are sorted ranges", "[launch]") {
   REQUIRE(array_ranges({0, 1, 2, 3}) == "0-3");
   REQUIRE(array_ranges({3, 1}) == "1,3");
   REQUIRE(array_ranges({7, 0, 1, 5, 6, 1}) == "0-1,5-7");
