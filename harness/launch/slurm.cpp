@@ -87,9 +87,8 @@ void finished_tasks(const std::string& job, std::map<std::string, std::string>& 
       if (w.rfind("JobState=", 0) == 0) state = w.substr(9);
       if (w.rfind("JobId=", 0) == 0 && array_job.empty()) array_job = w.substr(6);
     }
-    // A pending remainder shows as ArrayTaskId=2-3: squeue -r covers those.
-    if (!task.empty() && task.find_first_not_of("0123456789") == std::string::npos)
-      states.emplace(array_job + "_" + task, state);
+    // Tasks that never started share one record: ArrayTaskId=1-3%1 (pending or cancelled).
+    for (int t : parse_array_ranges(task)) states.emplace(array_job + "_" + std::to_string(t), state);
   }
 }
 
@@ -176,6 +175,22 @@ std::string array_ranges(std::vector<int> indices) {
   return out;
 }
 
+std::vector<int> parse_array_ranges(const std::string& text) {
+  std::vector<int> out;
+  std::istringstream parts(text.substr(0, text.find('%')));  // "%K" is the throttle
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    int first = 0, last = 0, step = 1;
+    char dash = 0, colon = 0;
+    std::istringstream in(part);
+    if (!(in >> first)) continue;
+    last = first;
+    if (in >> dash && dash == '-' && in >> last && in >> colon && colon == ':') in >> step;
+    for (int t = first; t <= last && step > 0; t += step) out.push_back(t);
+  }
+  return out;
+}
+
 SweepManifest submit_slurm_sweep(const std::vector<ResolvedSpec>& specs, const SlurmSweepRequest& request) {
   for (const auto& s : specs)
     if (!s.output.get_bool("checkpoint"))
@@ -201,7 +216,14 @@ SweepManifest submit_slurm_sweep(const std::vector<ResolvedSpec>& specs, const S
   write_file_atomic(sweep.file(kArrayScript), array);
   write_file_atomic(sweep.file(kReportScript), report);
   write_manifest(sweep);
-  submit(sweep, all);
+  try {
+    submit(sweep, all);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + "\nThe sweep directory " + sweep.dir + " is written" +
+                             (sweep.submissions.empty() ? ", nothing is queued" : ", the array is queued") +
+                             "; when Slurm answers, submit what is missing with: sdebench sweep --resume " +
+                             sweep.dir);
+  }
   return sweep;
 }
 

@@ -51,5 +51,7 @@ std::vector<int> resume_slurm_sweep(SweepManifest& sweep);
 
 // "0-3", "1,3,5-7": the --array list of these task indices.
 std::string array_ranges(std::vector<int> indices);
+// The other way, as Slurm writes it: "1-3%1", "1,3,5-7", "0-6:2" (-> 0 2 4 6).
+std::vector<int> parse_array_ranges(const std::string& text);
 
 }  // namespace sdebench

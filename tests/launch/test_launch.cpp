@@ -50,6 +50,11 @@ TEST_CASE("sbatch array lists are sorted ranges", "[launch]") {
   REQUIRE(array_ranges({3, 1}) == "1,3");
   REQUIRE(array_ranges({7, 0, 1, 5, 6, 1}) == "0-1,5-7");
   REQUIRE(array_ranges({4}) == "4");
+  REQUIRE(parse_array_ranges("1-3%1") == std::vector<int>{1, 2, 3});
+  REQUIRE(parse_array_ranges("0-1,5-7") == std::vector<int>{0, 1, 5, 6, 7});
+  REQUIRE(parse_array_ranges("0-6:2") == std::vector<int>{0, 2, 4, 6});
+  REQUIRE(parse_array_ranges("4") == std::vector<int>{4});
+  REQUIRE(parse_array_ranges("N/A").empty());
 }
 
 TEST_CASE("shell quoting survives single quotes and spaces", "[launch]") {
