@@ -12,6 +12,7 @@ PACKAGES=(
   libboost-dev             # Boost.Odeint for the dataset generators
   libgnuplot-iostream-dev gnuplot-nox  # report plots
   libmatio-dev             # MATLAB .mat files (MOCAP)
+  slurmctld slurmd slurm-client munge  # Slurm sweeps: the local test cluster (scripts/slurm-local.sh)
 )
 
 missing=()

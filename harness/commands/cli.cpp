@@ -16,6 +16,12 @@ const char* kUsage =
     "  sdebench run --resume RUN_DIR             continue a killed run from its checkpoint\n"
     "  sdebench sweep SPEC.toml [key=a,b,c] [seed=0:5] [--jobs N] [--dry-run] [--runs-file F]\n"
     "                                            [--no-table] [--output-root DIR]\n"
+    "  sdebench sweep SPEC.toml [key=a,b,c] --launcher slurm [--partition P] [--time HH:MM:SS]\n"
+    "                 [--cpus-per-task N] [--mem M] [--max-parallel K] [--sbatch-arg ARG ...]\n"
+    "                 [--dry-run] [--output-root DIR] [--sweeps-dir DIR]\n"
+    "                                            one Slurm job array + report job -> results/sweeps/\n"
+    "  sdebench sweep --resume SWEEP_DIR         resubmit the runs that did not complete\n"
+    "  sdebench status SWEEP_DIR                 one line per run of a Slurm sweep\n"
     "  sdebench reproduce SUITE [key=value ...] [--seeds N] [--jobs N]\n"
     "                                            train a paper suite (experiments/paper/SUITE.suite.toml)\n"
     "                                            over its seeds and write reports/<its report>/\n"
@@ -41,6 +47,7 @@ int sdebench_main(int argc, char** argv) {
   try {
     if (command == "run") return command_run(args);
     if (command == "sweep") return command_sweep(args);
+    if (command == "status") return command_status(args);
     if (command == "reproduce") return command_reproduce(args);
     if (command == "list") return command_list(args);
     if (command == "report") return command_report(args);

@@ -9,6 +9,7 @@ using Args = std::vector<std::string>;
 
 int command_run(const Args& args);
 int command_sweep(const Args& args);
+int command_status(const Args& args);
 int command_list(const Args& args);
 int command_report(const Args& args);
 int command_compare(const Args& args);

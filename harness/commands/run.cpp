@@ -4,6 +4,7 @@
 #include "harness/commands/commands.h"
 #include "harness/results/csv.h"
 #include "harness/runner/runner.h"
+#include "harness/runner/stop_signal.h"
 
 namespace sdebench {
 
@@ -16,12 +17,13 @@ void print_result(const RunResult& r) {
 }  // namespace
 
 int command_run(const Args& args) {
-  ParsedArgs p = parse_args(args, {"resume", "label", "output-root", "stop-after", "run-dir-file"},
+  ParsedArgs p = parse_args(args, {"resume", "label", "output-root", "stop-after", "run-dir-file", "run-dir"},
                             {"no-progress"}, "run");
   RunOptions options;
   options.progress = !p.has("no-progress");
   options.output_root = p.value("output-root");
   options.run_dir_file = p.value("run-dir-file");
+  options.run_dir = p.value("run-dir");
   if (p.has("stop-after")) options.stop_after = std::stoll(p.value("stop-after"));
   ResolvedSpec spec;
   if (p.has("resume")) {
@@ -37,8 +39,17 @@ int command_run(const Args& args) {
     spec = load_spec(p.positional.front(), overrides);
     spec.sweep_label = p.value("label", spec.sweep_label);
   }
+  // scancel, a Slurm time limit or preemption: checkpoint at the next iteration, then exit 143
+  // (128 + SIGTERM, what the shell reports for a process killed by it) so nobody reads the run
+  // as finished.
+  install_sigterm_checkpoint();
   RunResult r = run_experiment(spec, options);
   print_result(r);
+  if (r.status == "terminated") {
+    std::fprintf(stderr, "sdebench run: SIGTERM: checkpoint written at iteration %lld; continue with "
+                 "`sdebench run --resume %s`\n", static_cast<long long>(r.iterations), r.run_dir.c_str());
+    return 143;
+  }
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/threads.h"
 #include "harness/commands/commands.h"
+#include "harness/commands/sweep_launchers.h"
 #include "harness/report/report.h"
 #include "harness/results/atomic_write.h"
 #include "harness/runner/sweep.h"
@@ -10,13 +11,26 @@
 namespace sdebench {
 
 int command_sweep(const Args& args) {
-  ParsedArgs p = parse_args(args, {"jobs", "output-root", "runs-file"}, {"no-progress", "dry-run", "no-table"}, "sweep");
+  std::vector<std::string> with_value{"jobs", "output-root", "runs-file", "launcher", "resume"};
+  with_value.insert(with_value.end(), slurm_sweep_flags().begin(), slurm_sweep_flags().end());
+  ParsedArgs p = parse_args(args, with_value, {"no-progress", "dry-run", "no-table"}, "sweep");
+  if (p.has("resume")) return resume_sweep(p);
+  const std::string launcher = p.value("launcher", "local");
+  if (launcher != "local" && launcher != "slurm")
+    throw std::invalid_argument("sdebench sweep: --launcher '" + launcher + "': expected local or slurm");
+  if (launcher == "local")
+    for (const auto& flag : slurm_sweep_flags())
+      if (p.has(flag)) throw std::invalid_argument("sdebench sweep: --" + flag + " needs --launcher slurm");
+  if (launcher == "slurm" && (p.has("jobs") || p.has("runs-file")))
+    throw std::invalid_argument("sdebench sweep: --jobs and --runs-file are for --launcher local; with "
+                                "slurm, --max-parallel limits the tasks and the sweep directory lists the runs");
   if (p.positional.empty())
     throw std::invalid_argument("usage: sdebench sweep SPEC.toml [key=a,b,c | seed=0:5 ...] [--jobs N]");
   std::vector<std::string> overrides(p.positional.begin() + 1, p.positional.end());
-  // Every combination is resolved and validated before the first run starts.
+  // Every combination is resolved and validated before the first run starts (or is queued).
   std::vector<ResolvedSpec> specs = expand_sweep(p.positional.front(), overrides);
   std::fprintf(stderr, "[sweep] %zu runs\n", specs.size());
+  if (launcher == "slurm") return sweep_on_slurm(specs, p);
   if (p.has("dry-run")) {
     for (size_t i = 0; i < specs.size(); ++i)
       std::printf("%zu: %s\n", i + 1, specs[i].sweep_label.empty() ? specs[i].name.c_str() : specs[i].sweep_label.c_str());

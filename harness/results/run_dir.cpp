@@ -38,6 +38,16 @@ std::string create_run_dir(const std::string& root, const std::string& experimen
   throw std::runtime_error("could not find a free run directory name in '" + parent.string() + "'");
 }
 
+std::string claim_planned_run_dir(const std::string& dir) {
+  if (!fs::is_directory(dir))
+    throw std::runtime_error("planned run directory '" + dir +
+                             "' does not exist (a sweep creates it when it is submitted)");
+  if (fs::exists(fs::path(dir) / run_files::checkpoint))
+    throw std::runtime_error("run directory '" + dir + "' already holds a checkpoint: continue it with "
+                             "`sdebench run --resume " + dir + "`");
+  return dir;
+}
+
 std::string join_path(const std::string& dir, const std::string& file) {
   return (fs::path(dir) / file).string();
 }

@@ -9,6 +9,10 @@ namespace sdebench {
 std::string make_run_id();
 // Creates root/experiment/ as needed, then a fresh run directory in it; returns its path.
 std::string create_run_dir(const std::string& root, const std::string& experiment);
+// A run directory planned ahead (a Slurm sweep creates one per run at submission, so that
+// status and resume know where each run lives): checks that `dir` exists and holds no
+// checkpoint (that run has to be resumed instead), and returns it.
+std::string claim_planned_run_dir(const std::string& dir);
 // The file names inside a run directory.
 namespace run_files {
 inline constexpr const char* spec = "spec.toml";

@@ -20,11 +20,15 @@ struct RunOptions {
   // When set, the run directory's path is written to this file as soon as it exists (sweeps
   // started as child processes learn where their runs went, even failed ones).
   std::string run_dir_file;
+  // When set, the run writes into this directory, decided and created (empty) beforehand by a
+  // launcher (see claim_planned_run_dir), instead of a fresh one under the output root.
+  std::string run_dir;
 };
 
 struct RunResult {
   std::string run_dir;
-  // "completed", "diverged", "time_budget", "interrupted" (stop_after), "failed" (sweeps)
+  // "completed", "diverged", "time_budget", "interrupted" (stop_after), "failed" (sweeps),
+  // "terminated" (SIGTERM: checkpoint written, resumable; see stop_signal.h)
   std::string status;
   std::int64_t iterations = 0;
   std::map<std::string, double> final_metrics;  // last evaluation

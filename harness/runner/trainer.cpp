@@ -21,6 +21,7 @@
 #include "harness/runner/checkpoint.h"
 #include "harness/runner/evaluator.h"
 #include "harness/runner/runner.h"
+#include "harness/runner/stop_signal.h"
 #include "harness/runner/summary.h"
 #include "harness/runner/train_state.h"
 #include "methods/method.h"
@@ -166,7 +167,9 @@ void Trainer::open_run_dir() {
   state_.lr = tr_.get_float("lr");
   const std::string root =
       options_.output_root.empty() ? spec_.output.get_string("dir") : options_.output_root;
-  info_.run_dir = create_run_dir(root, spec_.name);
+  // A launcher (Slurm) decides the directory at submission time and creates it empty.
+  info_.run_dir = options_.run_dir.empty() ? create_run_dir(root, spec_.name)
+                                            : claim_planned_run_dir(options_.run_dir);
   if (!options_.run_dir_file.empty()) write_file_atomic(options_.run_dir_file, info_.run_dir);
   write_file_atomic(join_path(info_.run_dir, run_files::spec), spec_.to_toml());
 }
@@ -407,6 +410,14 @@ RunResult Trainer::run() {
       if (max_seconds > 0 && state_.train_seconds + state_.eval_seconds >= max_seconds) {
         out_of_time = true;
         break;
+      }
+      if (stop_requested()) {  // SIGTERM (stop_signal.h): checkpoint now, do not complete
+        progress_->finish();
+        info_.status = "terminated";
+        write_files(/*with_checkpoint=*/true);
+        result.status = info_.status;
+        result.iterations = state_.iteration;
+        return result;
       }
       if (options_.stop_after > 0 && session_iterations >= options_.stop_after) {
         progress_->finish();
