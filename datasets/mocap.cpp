@@ -115,7 +115,11 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
     auto flat = d.train.values.reshape({-1, D});
     d.norm_mean = flat.mean(0);
     d.norm_std = flat.std(0);
-    d.norm_std = torch::where(d.norm_std > 0, d.norm_std, torch::ones_like(d.norm_std));
+    // The file's constant dimensions are zero up to rounding (std ~1e-16, not 0): dividing by
+    // that blew the val/test values up to 1e16, so anything below 1e-8 of the largest std
+    // counts as constant and keeps std 1.
+    d.norm_std = torch::where(d.norm_std > 1e-8 * d.norm_std.max(), d.norm_std,
+                              torch::ones_like(d.norm_std));
     for (auto* split : {&d.train, &d.val, &d.test})
       split->values = (split->values - d.norm_mean) / d.norm_std;
   }
