@@ -11,6 +11,12 @@ constexpr double kLogStdBound = 9.0;
 
 std::vector<std::string> observation_kinds() { return {"linear", "mlp"}; }
 
+ObservationConfig with_sizes(ObservationConfig config, std::int64_t latent, std::int64_t data_dims) {
+  config.latent = latent;
+  config.data_dims = data_dims;
+  return config;
+}
+
 ObservationModelImpl::ObservationModelImpl(const ObservationConfig& config) : config_(config) {
   if (config.kind != "linear" && config.kind != "mlp")
     throw std::invalid_argument("decoder must be 'linear' or 'mlp', got '" + config.kind + "'");

@@ -30,6 +30,9 @@ struct ObservationConfig {
 
 std::vector<std::string> observation_kinds();
 
+// `config` with the latent and data sizes a model fills in.
+ObservationConfig with_sizes(ObservationConfig config, std::int64_t latent, std::int64_t data_dims);
+
 class ObservationModelImpl : public torch::nn::Module {
  public:
   explicit ObservationModelImpl(const ObservationConfig& config);

@@ -68,10 +68,8 @@ LatentOde::LatentOde(const LatentOdeConfig& config, const DataShape& shape)
       "drift", MLP(d, std::vector<std::int64_t>(static_cast<std::size_t>(config.drift_layers),
                                                 config.hidden),
                    d, config.activation));
-  ObservationConfig obs = config.observation;
-  obs.latent = d;
-  obs.data_dims = config.data_dims;
-  observation = register_module("observation", ObservationModel(obs));
+  observation = register_module(
+      "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
   pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));
   pz0_log_std = register_parameter("pz0_log_std", torch::zeros({d}));
   to(dtype_);

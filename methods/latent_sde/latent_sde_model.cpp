@@ -28,10 +28,8 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
   posterior_net = register_module("posterior_net", MLP(d + C, hidden, d, config.activation));
   prior_net = register_module("prior_net", MLP(d, hidden, d, config.activation));
   diffusion = register_module("diffusion", DiagonalDiffusion(d, H, config.activation));
-  ObservationConfig obs = config.observation;
-  obs.latent = d;
-  obs.data_dims = config.data_dims;
-  observation = register_module("observation", ObservationModel(obs));
+  observation = register_module(
+      "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
   pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));
   pz0_log_std = register_parameter("pz0_log_std", torch::zeros({d}));
 }

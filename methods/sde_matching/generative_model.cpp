@@ -14,10 +14,8 @@ GenerativeModelImpl::GenerativeModelImpl(const GenerativeModelConfig& config) : 
                          config.prior_activation));
   diffusion = register_module(
       "diffusion", DiagonalDiffusion(d, config.diffusion_width, config.diffusion_activation));
-  ObservationConfig obs = config.observation;
-  obs.latent = d;
-  obs.data_dims = config.data_dims;
-  observation = register_module("observation", ObservationModel(obs));
+  observation = register_module(
+      "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
 }
 
 torch::Tensor GenerativeModelImpl::drift(const torch::Tensor& z) { return prior_drift->forward(z); }

@@ -19,6 +19,14 @@ std::uint64_t SdeMatching::next_seed() const {
   return static_cast<std::uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>());
 }
 
+SdeintOptions SdeMatching::prior_solver_options() const {
+  SdeintOptions o;
+  o.method = config_.solver;
+  o.dt = config_.solver_dt;
+  o.seed = next_seed();  // a fresh Brownian path per call, from torch's generator
+  return o;
+}
+
 torch::Tensor SdeMatching::sample(const torch::Tensor& times, std::int64_t n) {
   torch::NoGradGuard no_grad;
   const auto ts = to_vector(times);
@@ -29,11 +37,7 @@ torch::Tensor SdeMatching::sample(const torch::Tensor& times, std::int64_t n) {
     states = z0.unsqueeze(0);
   } else {
     PriorSde sde(*model);
-    SdeintOptions opts;
-    opts.method = config_.solver;
-    opts.dt = config_.solver_dt;
-    opts.seed = next_seed();
-    states = sdeint(sde, z0, ts, opts).states;
+    states = sdeint(sde, z0, ts, prior_solver_options()).states;
   }
   return model->decode(states).permute({1, 0, 2}).contiguous();  // decoder mean, [n, T, D]
 }
@@ -72,11 +76,7 @@ torch::Tensor SdeMatching::forecast(const Batch& observed, std::int64_t context,
     auto z_k = (m.mu.unsqueeze(0) + torch::exp(m.log_sigma).unsqueeze(0) * eps)
                    .reshape({num_samples * B, d});
     PriorSde sde(*model);
-    SdeintOptions so;
-    so.method = config_.solver;
-    so.dt = config_.solver_dt;
-    so.seed = next_seed();
-    auto states = sdeint(sde, z_k, after, so).states.narrow(0, 1, after.size() - 1);
+    auto states = sdeint(sde, z_k, after, prior_solver_options()).states.narrow(0, 1, after.size() - 1);
     pieces.push_back(states.reshape({-1, num_samples, B, d}).permute({1, 2, 0, 3}));
   }
   return model->decode(torch::cat(pieces, 2)).contiguous();  // [S, B, T, D]
@@ -104,11 +104,7 @@ torch::Tensor SdeMatching::forecast_from_first_frames(const Batch& batch, std::i
   torch::Tensor states = z0.unsqueeze(0);
   if (ts.size() > 1) {
     PriorSde sde(*model);
-    SdeintOptions so;
-    so.method = config_.solver;
-    so.dt = config_.solver_dt;
-    so.seed = next_seed();
-    states = sdeint(sde, z0, ts, so).states;
+    states = sdeint(sde, z0, ts, prior_solver_options()).states;
   }
   if (!has_t0) states = states.narrow(0, 1, states.size(0) - 1);
   const auto T = states.size(0);

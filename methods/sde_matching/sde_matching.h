@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/options.h"
+#include "core/sdeint.h"
 #include "methods/method.h"
 #include "methods/sde_matching/generative_model.h"
 #include "methods/sde_matching/loss.h"
@@ -60,6 +61,8 @@ class SdeMatching : public Method {
  private:
   Batch to_dtype(const Batch& batch) const;
   std::uint64_t next_seed() const;
+  // sdeint settings for simulating the prior (sampling, forecasts), with a fresh seed.
+  SdeintOptions prior_solver_options() const;
   torch::Tensor forecast_from_first_frames(const Batch& batch, std::int64_t context,
                                            const torch::Tensor& times, std::int64_t num_samples);
 
