@@ -22,7 +22,7 @@ const char* kUsage =
     "                                            one Slurm job array + report job -> results/sweeps/\n"
     "  sdebench sweep --resume SWEEP_DIR         resubmit the runs that did not complete\n"
     "  sdebench status SWEEP_DIR                 one line per run of a Slurm sweep\n"
-    "  sdebench reproduce SUITE [key=value ...] [--seeds N] [--jobs N]\n"
+    "  sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N]\n"
     "                                            train a paper suite (experiments/paper/SUITE.suite.toml)\n"
     "                                            over its seeds and write reports/<its report>/\n"
     "  sdebench list [methods|datasets|solvers|sections]\n"

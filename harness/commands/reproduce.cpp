@@ -7,13 +7,14 @@
 namespace sdebench {
 
 int command_reproduce(const Args& args) {
-  ParsedArgs p = parse_args(args, {"seeds", "jobs", "output-root", "reports-root", "experiments"},
+  ParsedArgs p = parse_args(args, {"seeds", "jobs", "scale", "output-root", "reports-root", "experiments"},
                             {"no-progress"}, "reproduce");
   if (p.positional.empty())
     throw std::invalid_argument(
-        "usage: sdebench reproduce SUITE [key=value ...] [--seeds N] [--jobs N] "
+        "usage: sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N] "
         "[--output-root DIR] [--reports-root DIR]   (SUITE: experiments/paper/SUITE.suite.toml)");
-  const Suite suite = load_suite(suite_path(p.value("experiments", "experiments"), p.positional.front()));
+  const Suite suite = load_suite(suite_path(p.value("experiments", "experiments"), p.positional.front()),
+                                 p.value("scale", ""));
   ReproduceOptions options;
   options.overrides.assign(p.positional.begin() + 1, p.positional.end());
   if (p.has("seeds")) options.seeds = std::stoll(p.value("seeds"));

@@ -11,17 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  auto guess = closest_match(word, candidates);
-  return guess.empty() ? std::string() : " (did you mean '" + guess + "'?)";
-}
-
-std::string join(const std::vector<std::string>& words, const std::string& separator) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size(); ++i) out += (i ? separator : "") + words[i];
-  return out;
-}
-
 class Composer {
  public:
   RawSpec compose(const std::string& path, const SpecLocation* included_from) {

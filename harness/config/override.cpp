@@ -77,11 +77,6 @@ std::vector<std::string> expand_values(const std::string& text, const Override& 
   return values;
 }
 
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  auto guess = closest_match(word, candidates);
-  return guess.empty() ? std::string() : " (did you mean '" + guess + "'?)";
-}
-
 }  // namespace
 
 Override parse_override(const std::string& arg, int position) {
@@ -105,8 +100,7 @@ Override parse_override(const std::string& arg, int position) {
     if (key != "name" && key != "seed")
       fail(at, key,
            "unknown top-level key" + suggestion(key, {"name", "seed"}) +
-               "; expected name, seed or section.key with section one of dataset, method, "
-               "training, evaluation, output",
+               "; expected name, seed or section.key with section one of " + join(sections, ", "),
            arg);
     o.key = key;
   } else {
@@ -115,7 +109,7 @@ Override parse_override(const std::string& arg, int position) {
     if (std::find(sections.begin(), sections.end(), o.section) == sections.end())
       fail(at, key,
            "unknown section '" + o.section + "'" + suggestion(o.section, sections) +
-               "; expected one of dataset, method, training, evaluation, output",
+               "; expected one of " + join(sections, ", "),
            arg);
     if (o.key.empty() || o.key.find('.') != std::string::npos)
       fail(at, key, "expected section.key with a single key inside the section", arg);

@@ -1,6 +1,7 @@
 // Validation: every key must exist in its schema (the registered dataset's and method's, or
 // the harness sections'), every value must have the key's type and satisfy its bounds and
 // choices. Missing keys take the schema default, so a resolved spec lists every key.
+#include <algorithm>
 #include <filesystem>
 
 #include "datasets/dataset.h"
@@ -9,17 +10,6 @@
 
 namespace sdebench::spec_detail {
 namespace {
-
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size(); ++i) out += (i ? ", " : "") + words[i];
-  return out;
-}
-
-std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
-  auto guess = closest_match(word, candidates);
-  return guess.empty() ? std::string() : " (did you mean '" + guess + "'?)";
-}
 
 std::string where(const SpecLocation& at) {
   return at.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
@@ -108,6 +98,40 @@ std::pair<std::string, Schema> component_of(const RawSpec& spec, const std::stri
   return {word, registry.get(word).schema};
 }
 
+// The [model] section: keys of the generative model shared by every method of a comparison,
+// handed to the method's section. A key is set in [model] or in [method], never both, so that
+// an override of method.<key> cannot quietly give one method of a comparison another model.
+RawSection with_shared_model(const RawSpec& spec, const std::string& method,
+                             const Schema& method_schema) {
+  RawSection merged = section_or_empty(spec, "method");
+  for (const auto& [key, raw] : section_or_empty(spec, "model")) {
+    const std::string dotted = "model." + key;
+    const auto& shared = shared_model_keys();
+    if (std::find(shared.begin(), shared.end(), key) == shared.end())
+      fail(raw.key_at, dotted,
+           "not a key of the shared model" + suggestion(key, shared) + "; [model] keys: " +
+               join(shared),
+           raw.override_arg);
+    const OptionSpec* option = method_schema.find(key);
+    if (!option)
+      fail(raw.key_at, dotted,
+           "method '" + method + "' has no option '" + key +
+               "', so it cannot train this shared model; remove the key from [model] or choose "
+               "another method",
+           raw.override_arg);
+    auto clash = merged.find(key);
+    if (clash != merged.end())
+      fail(clash->second.key_at, "method." + key,
+           "also set by [model] at " + where(raw.key_at) +
+               "; a key of the shared model is set only there, so that every method of the "
+               "comparison trains the same model (change model." + key + " instead)",
+           clash->second.override_arg);
+    checked_value(method_schema, *option, raw, dotted);  // errors name model.<key>
+    merged[key] = raw;
+  }
+  return merged;
+}
+
 }  // namespace
 
 ResolvedSpec resolve(const RawSpec& spec, const std::string& main_path) {
@@ -132,8 +156,8 @@ ResolvedSpec resolve(const RawSpec& spec, const std::string& main_path) {
   out.method = method;
   out.dataset_options = validate_section(section_or_empty(spec, "dataset"), dataset_schema,
                                          "dataset", "dataset '" + dataset + "'");
-  out.method_options = validate_section(section_or_empty(spec, "method"), method_schema, "method",
-                                        "method '" + method + "'");
+  out.method_options = validate_section(with_shared_model(spec, method, method_schema),
+                                        method_schema, "method", "method '" + method + "'");
   out.training = validate_section(section_or_empty(spec, "training"), training_schema(),
                                   "training", "");
   out.evaluation = validate_section(section_or_empty(spec, "evaluation"), evaluation_schema(),

@@ -64,9 +64,18 @@ Schema output_schema() {
 namespace spec_detail {
 
 const std::vector<std::string>& section_names() {
-  static const std::vector<std::string> names = {"dataset", "method", "training", "evaluation",
-                                                 "output"};
+  static const std::vector<std::string> names = {"dataset", "model",      "method",
+                                                 "training", "evaluation", "output"};
   return names;
+}
+
+const std::vector<std::string>& shared_model_keys() {
+  // p(z_0) is learned by every method; what varies between models is below. Activations are
+  // not shared: every method's default is softplus for the prior drift and the diffusion.
+  static const std::vector<std::string> keys = {
+      "latent_size",    "prior_width",    "prior_layers",    "diffusion_width", "decoder",
+      "decoder_hidden", "decoder_layers", "learn_noise_std", "noise_std"};
+  return keys;
 }
 
 const std::vector<std::string>& top_level_keys() {

@@ -9,6 +9,10 @@
 //   seed = 0                             # default 0, >= 0
 //   [dataset]      name = "lorenz"  + that dataset's schema keys
 //   [method]       name = "sde_matching" + that method's schema keys
+//   [model]        keys of the generative model shared by every method of a comparison
+//                  (latent_size, prior_width, prior_layers, diffusion_width, decoder,
+//                  decoder_hidden, decoder_layers, learn_noise_std, noise_std): handed to the
+//                  method; a method that lacks one, or a key also set in [method], is an error
 //   [training]     training_schema()
 //   [evaluation]   evaluation_schema()
 //   [output]       output_schema()

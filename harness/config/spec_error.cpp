@@ -27,6 +27,17 @@ SpecError::SpecError(std::string file, int line, int column, std::string key,
       message_(message) {}
 
 namespace spec_detail {
+std::string suggestion(const std::string& word, const std::vector<std::string>& candidates) {
+  auto guess = closest_match(word, candidates);
+  return guess.empty() ? std::string() : " (did you mean '" + guess + "'?)";
+}
+
+std::string join(const std::vector<std::string>& words, const std::string& separator) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) out += (i ? separator : "") + words[i];
+  return out;
+}
+
 void fail(const SpecLocation& at, const std::string& key, const std::string& message,
           const std::string& override_arg) {
   std::string full = message;

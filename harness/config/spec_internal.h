@@ -16,6 +16,9 @@ inline const char* const kCommandLine = "<command line>";
 
 // The sections of a spec; "dataset" and "method" also carry the component's `name`.
 const std::vector<std::string>& section_names();
+// Keys a [model] section may set: the generative model's (p(z_0) is always learned), which
+// resolve() hands to the method so that every method of a comparison trains the same model.
+const std::vector<std::string>& shared_model_keys();
 // Every key allowed at the top level of a file: name, seed, include and the sections.
 const std::vector<std::string>& top_level_keys();
 // Keys whose lower bound is exclusive (Schema bounds are inclusive), e.g. "training.lr".
@@ -46,7 +49,7 @@ using RawSection = std::map<std::string, RawValue>;
 
 struct RawSpec {
   RawSection top;                              // name, seed
-  std::map<std::string, RawSection> sections;  // dataset, method, training, evaluation, output
+  std::map<std::string, RawSection> sections;  // dataset, model, method, training, evaluation, output
   std::vector<std::string> sources;            // files merged, lowest priority first
 };
 
@@ -76,6 +79,10 @@ void apply_override(RawSpec& spec, const Override& override, const std::string& 
 // Validates everything against the registries and schemas and fills every missing key from
 // its schema default. `main_path` names the spec (default name, errors about missing keys).
 ResolvedSpec resolve(const RawSpec& spec, const std::string& main_path);
+
+// " (did you mean 'x'?)" for the closest candidate, or "" when none is close.
+std::string suggestion(const std::string& word, const std::vector<std::string>& candidates);
+std::string join(const std::vector<std::string>& words, const std::string& separator = ", ");
 
 // A SpecError at `at` for `key`; appends the override argument when the value came from one.
 [[noreturn]] void fail(const SpecLocation& at, const std::string& key, const std::string& message,

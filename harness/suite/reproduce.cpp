@@ -10,6 +10,7 @@
 #include "harness/report/aggregate.h"
 #include "harness/report/plots.h"
 #include "harness/report/tables.h"
+#include "harness/suite/claims.h"
 #include "harness/results/atomic_write.h"
 #include "harness/results/csv.h"
 #include "harness/results/provenance.h"
@@ -92,36 +93,51 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
   for (const auto& d : run_dirs) runs.push_back(load_run_record(d));
   const Aggregate aggregate = aggregate_runs(runs);
   std::string md;
-  md += "| method | runs (diverged) | score: mean ± 95% CI over seeds | mean per-run 95% half-width";
-  md += " | " + (suite.mean_metric.empty() ? std::string("-") : "MSE of the sample mean") +
-        " | published | within the published interval | below 10 | train s / run | eval s / run | "
-        "median s / iteration | peak step tensor MB |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  const bool published = !suite.published.empty();
+  md += "| spec | method | runs (diverged) | " + suite.metric + ": mean ± 95% CI over seeds";
+  if (!suite.metric_interval.empty()) md += " | mean per-run 95% half-width";
+  if (!suite.mean_metric.empty()) md += " | " + suite.mean_metric;
+  if (published) md += " | published | within the published interval";
+  if (suite.score_below > 0) md += " | below " + fixed(suite.score_below, 0);
+  md += " | train s / run | eval s / run | median s / iteration | peak step tensor MB |\n|";
+  const int columns = 8 + !suite.metric_interval.empty() + !suite.mean_metric.empty() +
+                      2 * published + (suite.score_below > 0);
+  for (int c = 0; c < columns; ++c) md += "---|";
+  md += "\n";
   for (const auto& g : aggregate.groups) {
     const MeanInterval score = stat_of(g, suite.metric);
-    const MeanInterval spread = stat_of(g, suite.metric_interval);
-    const MeanInterval mean_score = stat_of(g, suite.mean_metric);
-    const PublishedRow* pub = published_for(suite, g.method);
-    std::string within = "-";
-    if (pub && score.n > 0)
-      within = std::fabs(score.mean - pub->value) <= pub->interval ? "yes" : "no";
-    const std::string below10 = score.n > 0 ? (score.mean < 10 ? "yes" : "no") : "-";
-    md += "| " + g.method + " | " + std::to_string(g.runs.size() - static_cast<std::size_t>(g.skipped)) +
-          " (" + std::to_string(g.diverged) + ") | " + format_mean_interval(score) + " | " +
-          (spread.n ? fixed(spread.mean) : "-") + " | " + format_mean_interval(mean_score) + " | " +
-          (pub ? fixed(pub->value) + " ± " + fixed(pub->interval) : "-") + " | " + within + " | " +
-          below10 + " | " + fixed(stat_of(g, "train_time_s").mean, 1) + " | " +
+    std::string spec = g.label.rfind("spec=", 0) == 0 ? g.label.substr(5) : g.label;
+    md += "| " + (spec.empty() ? "-" : spec) + " | " + g.method + " | " +
+          std::to_string(g.runs.size() - static_cast<std::size_t>(g.skipped)) + " (" +
+          std::to_string(g.diverged) + ") | " + format_mean_interval(score);
+    if (!suite.metric_interval.empty()) {
+      const MeanInterval spread = stat_of(g, suite.metric_interval);
+      md += " | " + (spread.n ? fixed(spread.mean) : "-");
+    }
+    if (!suite.mean_metric.empty()) md += " | " + format_mean_interval(stat_of(g, suite.mean_metric));
+    if (published) {
+      const PublishedRow* pub = published_for(suite, g.method);
+      std::string within = "-";
+      if (pub && score.n > 0)
+        within = std::fabs(score.mean - pub->value) <= pub->interval ? "yes" : "no";
+      md += " | " + (pub ? fixed(pub->value) + " ± " + fixed(pub->interval) : "-") + " | " + within;
+    }
+    if (suite.score_below > 0)
+      md += " | " + (score.n > 0 ? std::string(score.mean < suite.score_below ? "yes" : "no") : "-");
+    md += " | " + fixed(stat_of(g, "train_time_s").mean, 1) + " | " +
           fixed(stat_of(g, "eval_time_s").mean, 1) + " | " +
           fixed(stat_of(g, "step_time_median_s").mean, 4) + " | " +
           fixed(stat_of(g, "peak_train_step_bytes").mean / 1e6, 2) + " |\n";
   }
-  md += "\nPublished rows for reference:\n\n| published | test MSE |\n|---|---|\n";
+  if (published) {
+  md += "\nPublished rows for reference:\n\n| published | " + suite.metric + " |\n|---|---|\n";
   for (const auto& row : suite.published)
     md += "| " + row.label + " | " + fixed(row.value) + " ± " + fixed(row.interval) + " |\n";
+  }
   md += "\nThe score is `" + suite.metric + "`";
   if (!suite.metric_interval.empty())
     md += "; the per-run half-width is `" + suite.metric_interval + "` (over the forecast samples)";
-  if (!suite.mean_metric.empty()) md += "; the MSE of the sample mean is `" + suite.mean_metric + "`";
+  if (!suite.mean_metric.empty()) md += "; beside it `" + suite.mean_metric + "`";
   md += ". A diverged run counts with its last good metrics and is listed in the runs table.\n";
   return md;
 }
@@ -136,6 +152,9 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     std::vector<std::string> overrides = options.overrides;
     overrides.push_back("seed=0:" + std::to_string(seeds));
     auto expanded = expand_sweep(file, overrides);
+    // Runs are grouped by spec, so that two specs of one method (e.g. the adjoint and the
+    // backprop latent SDE) stay apart in every table.
+    for (auto& spec : expanded) spec.sweep_label = "spec=" + spec.name + " " + spec.sweep_label;
     settings += "\n<details><summary>" + fs::path(file).filename().string() +
                 " (resolved, seed 0)</summary>\n\n```toml\n" + expanded.front().to_toml() +
                 "```\n</details>\n";
@@ -167,7 +186,8 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::string md = "# " + (suite.title.empty() ? suite.report : suite.title) + "\n\n";
-  md += "Made by `" + options.command_line + "` on " + iso_time_utc_now() + ", in " +
+  md += "Made by `" + options.command_line + "`" +
+        (suite.scale.empty() ? std::string() : " (scale `" + suite.scale + "`)") + " on " + iso_time_utc_now() + ", in " +
         fixed(result.wall_seconds / 60.0, 1) + " min wall time (" + std::to_string(specs.size()) +
         " runs, " + std::to_string(options.jobs) + " at a time). Suite file: `" + suite.file +
         "`; runs under `" + sweep.run.output_root + "` (not committed; the command makes them "
@@ -175,6 +195,16 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
         std::to_string(result.sweep.diverged) + " diverged, " +
         std::to_string(result.sweep.failed) + " failed.\n\n";
   md += "## Score\n\n" + suite_section(suite, dirs);
+  if (suite.has_claims) {
+    const ClaimsOutput claims =
+        claims_section(suite, records, result.report.dir,
+                       join_path(join_path(options.reports_root, "scaling"), "scaling.csv"),
+                       result.report.warnings);
+    md += "\n## Claims\n\n" + claims.markdown;
+    for (const auto& img : claims.images) md += "\n![" + img + "](" + img + ")\n";
+    result.report.files.insert(result.report.files.end(), claims.images.begin(),
+                               claims.images.end());
+  }
   if (!images.empty()) {
     md += "\n## Forecasts\n\n";
     for (const auto& img : images) md += "![" + img + "](" + img + ")\n\n";

@@ -16,8 +16,26 @@ struct PublishedRow {
   double interval = 0.0;  // published +/- (its exact meaning is often not stated)
 };
 
+// The comparison a suite exists to answer (the seed claims: "5x+ faster", "far less memory",
+// "same accuracy"): one method against baselines, every number with its interval over seeds
+// (harness/suite/claims.h). Methods are named by their spec's `name`.
+struct Claims {
+  std::string fast;                    // e.g. "paper-lorenz-sde_matching"
+  std::vector<std::string> baselines;  // e.g. the adjoint and the backprop latent SDE
+  std::string accuracy = "test_nelbo";  // lower is better; also the time-to-target metric
+  std::string distance = "test_energy_distance";  // a second accuracy metric (lower is better)
+  // The time-to-target threshold of `accuracy`; 0: each baseline's median final value.
+  double target = 0.0;
+  double speedup_claim = 5.0;  // "5x+ faster"
+  double memory_claim = 2.0;   // "far less memory", read as at least this ratio
+};
+
+// A suite can come at several scales (e.g. "paper": the published settings, hours on 2 cores;
+// "small": the same comparison scaled down), each its own spec files and report folder.
 struct Suite {
   std::string file;                // the suite file
+  std::string scale;               // the chosen scale ("" when the suite has none)
+  std::vector<std::string> scales;  // every scale the file defines
   std::string report;              // report folder name under reports/
   std::string title;
   std::vector<std::string> specs;  // paths of the spec files (resolved against the suite file)
@@ -26,12 +44,16 @@ struct Suite {
   std::string metric_interval;     // optional: a per-run interval of the score (e.g. over samples)
   std::string mean_metric;         // optional: a second score shown beside it
   std::vector<std::int64_t> plot_dims;  // data dimensions drawn in the forecast plots
+  double score_below = 0.0;  // > 0: the table says whether each score is below this
   std::vector<PublishedRow> published;
+  bool has_claims = false;
+  Claims claims;
 };
 
 // experiments/paper/<name>.suite.toml under `experiments_root`.
 std::string suite_path(const std::string& experiments_root, const std::string& name);
-// Reads and checks a suite file; errors name the file, line and key.
-Suite load_suite(const std::string& path);
+// Reads and checks a suite file; errors name the file, line and key. `scale` picks one of its
+// [scales.NAME] tables ("" = the file's default_scale); a suite without scales takes none.
+Suite load_suite(const std::string& path, const std::string& scale = "");
 
 }  // namespace sdebench

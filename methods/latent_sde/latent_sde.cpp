@@ -36,10 +36,14 @@ Schema LatentSde::schema() {
       .add_int("latent_size", 4, "latent state dimension d", 1)
       .add_int("context_size", 64, "encoder output (context) width C", 1)
       .add_int("hidden_size", 128,
-               "GRU hidden size and width of every MLP / diffusion net (and of the mlp_first_k "
+               "GRU hidden size and width of the posterior drift MLP (and of the mlp_first_k "
                "encoder)",
                1)
-      .add_int("drift_layers", 2, "hidden layers of the posterior and prior drift MLPs", 1)
+      .add_int("drift_layers", 2, "hidden layers of the posterior drift MLP", 1)
+      .add_int("prior_width", 128, "width of the prior drift MLP h(z)", 1)
+      .add_int("prior_layers", 2, "hidden layers of the prior drift MLP", 1)
+      .add_int("diffusion_width", 128, "hidden width of each per-dimension diffusion net 1->H->1",
+               1)
       .add_string("encoder", "gru",
                   "'gru' (reversed-time GRU over the whole sequence, torchsde) or 'mlp_first_k' "
                   "(an MLP over the first encoder_frames frames gives q(z_0) and a context "
@@ -61,6 +65,9 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.context = o.get_int("context_size");
   c.model.hidden = o.get_int("hidden_size");
   c.model.drift_layers = o.get_int("drift_layers");
+  c.model.prior_width = o.get_int("prior_width");
+  c.model.prior_layers = o.get_int("prior_layers");
+  c.model.diffusion_width = o.get_int("diffusion_width");
   c.model.encoder = o.get_string("encoder");
   c.model.encoder_frames = o.get_int("encoder_frames");
   c.model.encoder_layers = o.get_int("encoder_layers");

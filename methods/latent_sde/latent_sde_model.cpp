@@ -26,8 +26,11 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
   }
   const std::vector<std::int64_t> hidden(static_cast<std::size_t>(config.drift_layers), H);
   posterior_net = register_module("posterior_net", MLP(d + C, hidden, d, config.activation));
-  prior_net = register_module("prior_net", MLP(d, hidden, d, config.activation));
-  diffusion = register_module("diffusion", DiagonalDiffusion(d, H, config.activation));
+  const std::vector<std::int64_t> prior_hidden(static_cast<std::size_t>(config.prior_layers),
+                                               config.prior_width);
+  prior_net = register_module("prior_net", MLP(d, prior_hidden, d, config.activation));
+  diffusion = register_module("diffusion",
+                              DiagonalDiffusion(d, config.diffusion_width, config.activation));
   observation = register_module(
       "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
   pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));

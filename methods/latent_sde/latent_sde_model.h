@@ -5,8 +5,9 @@
 //             "mlp_first_k" (the MOCAP model): an MLP over the first k frames gives q(z_0)
 //             and a context constant in time (core/nn/first_frames_encoder.h)
 //   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
-//   prior drift     h(z)       MLP d -> H (x drift_layers) -> d (softplus)
-//   diffusion       g_i(z_i)   per-dimension 1 -> H -> 1 -> sigmoid (core DiagonalDiffusion)
+//   prior drift     h(z)       MLP d -> P (x prior_layers) -> d (softplus)
+//   diffusion       g_i(z_i)   per-dimension 1 -> G -> 1 -> sigmoid (core DiagonalDiffusion)
+// (torchsde uses H = P = G = 128 and two hidden layers in both drifts: the defaults.)
 //   decoder   core ObservationModel: linear or MLP, fixed or learned std;
 //   p(z_0) = N(m, exp(log_std)) learned.
 // Speed: the context's share of the posterior drift's first layer (C of its d + C inputs) is
@@ -30,7 +31,10 @@ struct LatentSdeConfig {
   std::int64_t latent = 4;
   std::int64_t context = 64;
   std::int64_t hidden = 128;
-  std::int64_t drift_layers = 2;       // hidden layers of the posterior and prior drift MLPs
+  std::int64_t drift_layers = 2;       // hidden layers of the posterior drift MLP
+  std::int64_t prior_width = 128;      // P: the prior drift MLP's width
+  std::int64_t prior_layers = 2;       // hidden layers of the prior drift MLP
+  std::int64_t diffusion_width = 128;  // G: hidden width of each diffusion net
   std::string encoder = "gru";         // "gru" | "mlp_first_k"
   std::int64_t encoder_frames = 3;     // k, for mlp_first_k
   std::int64_t encoder_layers = 2;     // hidden layers of the mlp_first_k encoder

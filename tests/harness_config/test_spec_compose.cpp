@@ -233,3 +233,55 @@ TEST_CASE("to_toml round-trips through load_spec", "[spec][roundtrip]") {
     CHECK(same(run, load_spec(p)));
   }
 }
+
+TEST_CASE("[model] hands the shared generative model to the method, and nothing sets it twice",
+          "[spec]") {
+  SpecDir dir;
+  dir.write("defaults/model.toml", "[model]\nnoise_std = 0.5\n");
+  const auto main = dir.write("main.toml",
+                              "include = [\"defaults/model.toml\"]\n"
+                              "[dataset]\nname = \"toy_dataset\"\n"
+                              "[method]\nname = \"toy_method\"\nhidden = 8\n");
+  const ResolvedSpec spec = load_spec(main);
+  CHECK(spec.method_options.get_float("noise_std") == 0.5);
+  CHECK(spec.method_options.get_int("hidden") == 8);
+  // Swept on the command line like any section, and the resolved TOML loads to the same spec.
+  const auto runs = expand_sweep(main, {"model.noise_std=0.1,0.2"});
+  REQUIRE(runs.size() == 2);
+  CHECK(runs[1].method_options.get_float("noise_std") == 0.2);
+  CHECK(same(runs[1], load_spec(dir.write("run.toml", runs[1].to_toml()))));
+
+  // The method's own value of a shared key would give this method another model.
+  try {
+    load_spec(main, {"method.noise_std=0.3"});
+    FAIL("expected a SpecError");
+  } catch (const SpecError& e) {
+    CHECK(e.key() == "method.noise_std");
+    CHECK(e.file() == "<command line>");
+    CHECK_THAT(e.what(), Catch::Contains("also set by [model] at " + dir.path("defaults/model.toml") +
+                                         ":2:1"));
+  }
+  // A method without the key cannot train the shared model.
+  try {
+    load_spec(main, {"method.name=toy_method_b"});
+    FAIL("expected a SpecError");
+  } catch (const SpecError& e) {
+    CHECK(e.key() == "model.noise_std");
+    CHECK(e.line() == 2);
+    CHECK_THAT(e.what(), Catch::Contains("method 'toy_method_b' has no option 'noise_std'"));
+  }
+  // Only the generative model's keys, checked against the method's bounds under their own name.
+  try {
+    load_spec(main, {"model.hiden=3"});
+    FAIL("expected a SpecError");
+  } catch (const SpecError& e) {
+    CHECK(e.key() == "model.hiden");
+    CHECK_THAT(e.what(), Catch::Contains("not a key of the shared model"));
+  }
+  try {
+    load_spec(main, {"model.noise_std=-1"});
+    FAIL("expected a SpecError");
+  } catch (const SpecError& e) {
+    CHECK(e.key() == "model.noise_std");
+  }
+}

@@ -33,6 +33,8 @@ std::shared_ptr<LatentSde> make(const std::string& gradient, const std::string& 
   c.model.latent = 2;
   c.model.context = 3;
   c.model.hidden = 5;
+  c.model.prior_width = 5;
+  c.model.diffusion_width = 5;
   c.model.observation.noise_std = 0.1;
   c.gradient = gradient;
   c.solver = solver;

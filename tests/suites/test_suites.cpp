@@ -29,19 +29,53 @@ std::vector<std::string> suite_files() {
 
 }  // namespace
 
-TEST_CASE("every suite file loads and its specs resolve against the registries", "[suite]") {
+TEST_CASE("every suite file loads at every scale and its specs resolve against the registries",
+          "[suite]") {
   const auto files = suite_files();
-  REQUIRE_FALSE(files.empty());
+  REQUIRE(files.size() >= 2);
   for (const auto& file : files) {
     INFO(file);
-    const Suite suite = load_suite(file);
-    CHECK_FALSE(suite.metric.empty());
-    CHECK(suite.seeds >= 10);
-    for (const auto& spec : suite.specs) {
-      INFO(spec);
-      CHECK_NOTHROW(load_spec(spec));
+    const Suite by_default = load_suite(file);
+    std::vector<std::string> scales = by_default.scales;
+    if (scales.empty()) scales.push_back("");
+    for (const auto& scale : scales) {
+      INFO("scale " << scale);
+      const Suite suite = load_suite(file, scale);
+      CHECK(suite.scale == scale);
+      CHECK_FALSE(suite.metric.empty());
+      CHECK(suite.seeds >= 5);
+      for (const auto& spec : suite.specs) {
+        INFO(spec);
+        CHECK_NOTHROW(load_spec(spec));
+      }
     }
   }
+}
+
+TEST_CASE("a suite's scales: each names its specs, an unknown one is refused with the list",
+          "[suite]") {
+  const std::string lorenz = suite_path(std::string(SDEBENCH_SOURCE_DIR) + "/experiments", "lorenz");
+  const Suite small = load_suite(lorenz);
+  CHECK(small.scale == "small");
+  CHECK(small.report == "paper-lorenz");
+  const Suite paper = load_suite(lorenz, "paper");
+  CHECK(paper.report != small.report);
+  CHECK(paper.specs != small.specs);
+  CHECK(paper.has_claims);
+  CHECK(paper.claims.baselines.size() == 2);
+  CHECK_THROWS_WITH(load_suite(lorenz, "huge"),
+                    Catch::Contains("no scale 'huge'") && Catch::Contains("paper, small"));
+  const std::string mocap = suite_path(std::string(SDEBENCH_SOURCE_DIR) + "/experiments", "mocap");
+  CHECK_THROWS_WITH(load_suite(mocap, "small"), Catch::Contains("has no scales"));
+
+  testing::TempDir tmp;
+  const std::string path = tmp.path + "/both.suite.toml";
+  std::ofstream(tmp.path + "/a.toml") << "";
+  std::ofstream(path) << "[suite]\nmetric = \"m\"\ndefault_scale = \"s\"\nseeds = 2\n"
+                         "[scales.s]\nreport = \"x\"\nseeds = 2\nspecs = [\"a.toml\"]\n";
+  CHECK_THROWS_WITH(load_suite(path), Catch::Contains("both.suite.toml:4") &&
+                                          Catch::Contains("suite.seeds") &&
+                                          Catch::Contains("each [scales.NAME]"));
 }
 
 TEST_CASE("a suite file with a bad key names the file, line and key", "[suite]") {
@@ -80,4 +114,37 @@ TEST_CASE("the MOCAP suite runs in its short form and writes its report", "[suit
   for (const char* method : {"| latent_sde |", "| latent_ode |", "| sde_matching |"}) CHECK_THAT(readme, Catch::Contains(method));
   CHECK_THAT(readme, Catch::Contains("4.03 ± 0.20"));
   CHECK_THAT(readme, Catch::Contains("## Every metric"));
+}
+
+// (The paper scale's specs run for 2 iterations in test_shipped_specs_run.cpp.)
+TEST_CASE("the Lorenz suite runs in its short form and writes its claims", "[suite][lorenz]") {
+  const std::string file = suite_path(std::string(SDEBENCH_SOURCE_DIR) + "/experiments", "lorenz");
+  for (const std::string scale : {"small"}) {
+    INFO("scale " << scale);
+    testing::TempDir tmp;
+    const Suite suite = load_suite(file, scale);
+    ReproduceOptions options;
+    options.seeds = 1;
+    options.overrides = {"training.iterations=2", "training.eval_every=1",
+                         "evaluation.num_samples=2", "evaluation.max_sequences=8",
+                         "evaluation.path_samples=16"};
+    options.output_root = tmp.path + "/runs";
+    options.reports_root = tmp.path + "/reports";
+    options.progress = false;
+    options.command_line = "test";
+    ReproduceResult r = reproduce(suite, options);
+    CHECK(r.sweep.completed == 4);
+    for (const auto& run : r.sweep.runs) {
+      INFO(run.run_dir << " " << run.error);
+      CHECK(run.status == "completed");
+    }
+    const std::string readme = read_text_file(r.report.dir + "/README.md");
+    // The two latent SDE specs (one method) stay apart, and each baseline has its claim rows.
+    CHECK_THAT(readme, Catch::Contains("| lorenz-latent_sde_adjoint | latent_sde |"));
+    CHECK_THAT(readme, Catch::Contains("| lorenz-latent_sde_backprop | latent_sde |"));
+    CHECK_THAT(readme, Catch::Contains("## Claims"));
+    CHECK_THAT(readme, Catch::Contains("(scale `" + scale + "`)"));
+    for (const char* baseline : {"`lorenz-latent_sde_adjoint` |", "`lorenz-latent_sde_backprop` |"})
+      CHECK_THAT(readme, Catch::Contains("far less memory") && Catch::Contains(baseline));
+  }
 }
