@@ -90,6 +90,9 @@ TEST_CASE("the MOCAP models have the published parameter counts", "[latent_ode][
   o.set("context_size", std::int64_t{3});
   o.set("hidden_size", std::int64_t{30});
   o.set("drift_layers", std::int64_t{1});
+  o.set("prior_width", std::int64_t{30});
+  o.set("prior_layers", std::int64_t{1});
+  o.set("diffusion_width", std::int64_t{30});
   o.set("encoder", std::string("mlp_first_k"));
   o.set("decoder", std::string("mlp"));
   o.set("decoder_hidden", std::int64_t{30});
