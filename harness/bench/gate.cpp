@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <regex>
 #include <sstream>
 
 #include "harness/bench/mann_whitney.h"
@@ -20,6 +21,7 @@ std::string fmt(const char* format, double a) {
 }  // namespace
 
 bool GateResult::passed() const {
+  if (!missing.empty()) return false;
   for (const auto& r : rows)
     if (r.time_regression || r.memory_regression) return false;
   return true;
@@ -28,8 +30,10 @@ bool GateResult::passed() const {
 GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
                               const GateOptions& options) {
   GateResult result;
+  const std::regex filter(options.filter.empty() ? ".*" : options.filter);
   for (const auto& name : baseline.order)
-    if (!fresh.entries.count(name)) result.missing.push_back(name);
+    if (!fresh.entries.count(name) && std::regex_search(name, filter))
+      result.missing.push_back(name);
   for (const auto& name : fresh.order)
     if (!baseline.entries.count(name)) result.added.push_back(name);
   for (const auto& name : fresh.order) {
@@ -78,6 +82,16 @@ GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
     }
     result.rows.push_back(row);
   }
+  if (baseline.entries.count(options.calibration) && fresh.entries.count(options.calibration)) {
+    result.calibration_change = median(fresh.entries.at(options.calibration).times_ms) /
+                                median(baseline.entries.at(options.calibration).times_ms);
+    if (std::fabs(result.calibration_change - 1.0) > options.calibration_warning)
+      result.calibration_note =
+          options.calibration + " took " + fmt("%.2f", result.calibration_change) +
+          "x its baseline time (more than " + fmt("%.0f", 100 * options.calibration_warning) +
+          "% away): this machine differs from the baseline's, so the calibrated ratios may not "
+          "carry over; consider a baseline made here";
+  }
   return result;
 }
 
@@ -94,8 +108,9 @@ std::string GateResult::table() const {
                   r.time_regression || r.memory_regression ? "FAIL" : "ok");
     out << line;
   }
-  for (const auto& m : missing) out << "not run (in baseline only): " << m << "\n";
+  for (const auto& m : missing) out << "FAIL not run (in the baseline, missing from this run): " << m << "\n";
   for (const auto& a : added) out << "new (not in baseline, not judged): " << a << "\n";
+  if (!calibration_note.empty()) out << "note: " << calibration_note << "\n";
   out << (passed() ? "bench-check: PASS" : "bench-check: REGRESSION") << " (" << rows.size()
       << " benchmarks compared)\n";
   return out.str();
@@ -103,6 +118,8 @@ std::string GateResult::table() const {
 
 std::string GateResult::reasons() const {
   std::ostringstream out;
+  for (const auto& m : missing)
+    out << m << ": in the baseline but not run (remove it from the baseline if it was deleted)\n";
   for (const auto& r : rows)
     for (const auto& why : r.reasons) out << r.name << ": " << why << "\n";
   return out.str();

@@ -8,6 +8,12 @@
 //    With too few repetitions for the test to ever reach alpha, the threshold alone decides.
 //  - Memory counters (*bytes) are deterministic; they regress when they grow by more than
 //    `memory_tolerance` (relative) plus `memory_slack_bytes`.
+//  - A baseline benchmark missing from the fresh run fails the gate (a deleted or renamed
+//    benchmark must be deleted from the baseline too), except those outside `filter`, the
+//    regex the fresh run was restricted to. A benchmark only in the fresh run is listed.
+//  - The calibration GEMM itself is not judged, but a change of its median time by more than
+//    `calibration_warning` (relative) is reported: the machine differs from the baseline's, and
+//    the calibrated ratios are then less trustworthy than usual.
 #include <string>
 #include <vector>
 
@@ -21,6 +27,8 @@ struct GateOptions {
   double time_tolerance = 0.5;      // regression when fresh / base median ratio > 1 + this
   double memory_tolerance = 0.05;   // regression when fresh > base * (1 + this) + slack
   double memory_slack_bytes = 4096;
+  std::string filter;               // ECMAScript regex; empty: every baseline benchmark is expected
+  double calibration_warning = 0.3;
 };
 
 struct GateRow {
@@ -36,8 +44,10 @@ struct GateRow {
 
 struct GateResult {
   std::vector<GateRow> rows;
-  std::vector<std::string> missing;  // in the baseline, not in the fresh run (not judged)
+  std::vector<std::string> missing;  // in the baseline (and the filter), not in the fresh run: fail
   std::vector<std::string> added;    // in the fresh run, not in the baseline (not judged)
+  double calibration_change = 1.0;   // fresh / baseline median time of the calibration GEMM
+  std::string calibration_note;      // set when it moved by more than calibration_warning
   bool passed() const;
   std::string table() const;   // one line per benchmark, plus the verdict
   std::string reasons() const;  // one line per failure

@@ -97,6 +97,7 @@ int command_bench_check(const Args& args) {
   options.alpha = number_flag(p, "alpha", options.alpha);
   options.time_tolerance = number_flag(p, "time-tolerance", options.time_tolerance);
   options.memory_tolerance = number_flag(p, "memory-tolerance", options.memory_tolerance);
+  options.filter = p.value("filter", "");
   const GateResult result = compare_benchmarks(baseline, fresh, options);
   std::printf("baseline: %s\nfresh:    %s\n\n%s", baseline_path.c_str(), fresh_path.c_str(),
               result.table().c_str());

@@ -25,6 +25,8 @@ const char* kUsage =
     "  sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N]\n"
     "                                            train a paper suite (experiments/paper/SUITE.suite.toml)\n"
     "                                            over its seeds and write reports/<its report>/\n"
+    "  sdebench reproduce SUITE [--scale NAME] --report-only\n"
+    "                                            re-make that report from the runs, training nothing\n"
     "  sdebench list [methods|datasets|solvers|sections]\n"
     "  sdebench report RUNS... --name NAME       tables and plots into reports/NAME/\n"
     "  sdebench compare RUNS...                  print the comparison table\n"

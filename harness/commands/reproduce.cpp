@@ -8,10 +8,10 @@ namespace sdebench {
 
 int command_reproduce(const Args& args) {
   ParsedArgs p = parse_args(args, {"seeds", "jobs", "scale", "output-root", "reports-root", "experiments"},
-                            {"no-progress"}, "reproduce");
+                            {"no-progress", "report-only"}, "reproduce");
   if (p.positional.empty())
     throw std::invalid_argument(
-        "usage: sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N] "
+        "usage: sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N] [--report-only] "
         "[--output-root DIR] [--reports-root DIR]   (SUITE: experiments/paper/SUITE.suite.toml)");
   const Suite suite = load_suite(suite_path(p.value("experiments", "experiments"), p.positional.front()),
                                  p.value("scale", ""));
@@ -25,9 +25,15 @@ int command_reproduce(const Args& args) {
   options.output_root = p.value("output-root", options.output_root);
   options.reports_root = p.value("reports-root", options.reports_root);
   options.progress = !p.has("no-progress");
+  options.report_only = p.has("report-only");
   options.command_line = "sdebench reproduce";
   for (const auto& a : args) options.command_line += " " + a;
   ReproduceResult r = reproduce(suite, options);
+  if (options.report_only) {
+    std::printf("report: %s/README.md\n", r.report.dir.c_str());
+    for (const auto& w : r.report.warnings) std::fprintf(stderr, "[reproduce] warning: %s\n", w.c_str());
+    return 0;
+  }
   std::printf("reproduce: %d completed, %d diverged, %d failed in %.1f min\nreport: %s/README.md\n",
               r.sweep.completed, r.sweep.diverged, r.sweep.failed, r.wall_seconds / 60.0,
               r.report.dir.c_str());

@@ -82,6 +82,12 @@ void check_against_data(const ResolvedSpec& spec, const TimeSeriesDataset& data)
                                 ": dataset '" + spec.dataset + "' has " + std::to_string(T) +
                                 " observation times, so nothing would be left to forecast (use "
                                 "at most " + std::to_string(T - 1) + ", or 0 for no forecast)");
+  const std::string split = spec.evaluation.get_string("split");
+  if ((split == "val" ? data.val : data.test).size() == 0)
+    throw std::invalid_argument("evaluation.split = \"" + split + "\": dataset '" + spec.dataset +
+                                "' has an empty " + split +
+                                " split, so nothing would be evaluated (give it sequences, e.g. "
+                                "with the dataset's fractions, or evaluate the other split)");
   if (!spec.evaluation.get_string("select_metric").empty() && data.val.size() == 0)
     throw std::invalid_argument("evaluation.select_metric = \"" +
                                 spec.evaluation.get_string("select_metric") + "\": dataset '" +
@@ -400,6 +406,10 @@ RunResult Trainer::run() {
   const double max_seconds = tr_.get_float("max_seconds");
   progress_ = std::make_unique<Progress>(state_.iteration, iterations, tr_.get_int("log_every"),
                                          options_.progress);
+  if (tr_.get_int("batch_size") >= info_.train_size)
+    progress_->message("[train] batch_size " + std::to_string(tr_.get_int("batch_size")) + " >= the " +
+                       std::to_string(info_.train_size) +
+                       " training sequences: every step uses the whole training split");
   RunResult result;
   result.run_dir = info_.run_dir;
   bool diverged = false, out_of_time = false;

@@ -13,6 +13,7 @@
 #include "harness/suite/claims.h"
 #include "harness/results/atomic_write.h"
 #include "harness/results/csv.h"
+#include "harness/results/json.h"
 #include "harness/results/provenance.h"
 #include "harness/results/run_dir.h"
 
@@ -142,12 +143,42 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
   return md;
 }
 
+namespace {
+
+// One row per run: what it cost and what it scored (diverged and failed runs included).
+std::string every_run_section(const Suite& suite, const std::vector<RunRecord>& runs) {
+  std::string md = "| spec | seed | status | iterations | train s | eval s | median s / iteration | "
+                   "peak step tensor MB | " + suite.metric;
+  if (!suite.mean_metric.empty()) md += " | " + suite.mean_metric;
+  md += " |\n|---|---|---|---|---|---|---|---|---|" + std::string(suite.mean_metric.empty() ? "" : "---|") + "\n";
+  auto value = [](const RunRecord& r, const std::string& name) {
+    for (const auto& kv : r.values)
+      if (kv.first == name) return kv.second;
+    return std::nan("");
+  };
+  for (const auto& r : runs) {
+    md += "| " + r.summary.string_or("name", r.method) + " | " + std::to_string(r.seed) + " | " +
+          r.status + " | " +
+          std::to_string(static_cast<long long>(r.summary.number_or("iterations", 0))) + " | " +
+          fixed(value(r, "train_time_s"), 1) + " | " + fixed(value(r, "eval_time_s"), 1) + " | " +
+          fixed(value(r, "step_time_median_s"), 4) + " | " +
+          fixed(value(r, "peak_train_step_bytes") / 1e6, 2) + " | " +
+          format_number(value(r, suite.metric));
+    if (!suite.mean_metric.empty()) md += " | " + format_number(value(r, suite.mean_metric));
+    md += " |\n";
+  }
+  return md;
+}
+
+const char* const kRecordFile = "reproduce.json";
+
+}  // namespace
+
 ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const std::int64_t seeds = options.seeds > 0 ? options.seeds : suite.seeds;
   // Every run of every spec is resolved and validated before the first one starts.
   std::vector<ResolvedSpec> specs;
-  std::string settings;
   for (const auto& file : suite.specs) {
     std::vector<std::string> overrides = options.overrides;
     overrides.push_back("seed=0:" + std::to_string(seeds));
@@ -155,25 +186,78 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     // Runs are grouped by spec, so that two specs of one method (e.g. the adjoint and the
     // backprop latent SDE) stay apart in every table.
     for (auto& spec : expanded) spec.sweep_label = "spec=" + spec.name + " " + spec.sweep_label;
-    settings += "\n<details><summary>" + fs::path(file).filename().string() +
-                " (resolved, seed 0)</summary>\n\n```toml\n" + expanded.front().to_toml() +
-                "```\n</details>\n";
     specs.insert(specs.end(), expanded.begin(), expanded.end());
   }
-  std::fprintf(stderr, "[reproduce] %s: %zu runs (%zu specs x %lld seeds), %d at a time\n",
-               suite.report.c_str(), specs.size(), suite.specs.size(),
-               static_cast<long long>(seeds), options.jobs);
+  const std::string output_root = join_path(options.output_root, suite.report);
+  const std::string record_path = join_path(output_root, kRecordFile);
 
   ReproduceResult result;
-  SweepOptions sweep;
-  sweep.jobs = options.jobs;
-  sweep.run.output_root = join_path(options.output_root, suite.report);
-  sweep.run.progress = options.progress && options.jobs == 1;
-  result.sweep = run_sweep(specs, sweep);
   std::vector<std::string> dirs;
-  for (const auto& r : result.sweep.runs)
-    if (!r.run_dir.empty()) dirs.push_back(r.run_dir);
-  if (dirs.empty()) throw std::runtime_error("reproduce: no run produced a run directory");
+  std::string made_by;
+  if (!options.report_only) {
+    std::fprintf(stderr, "[reproduce] %s: %zu runs (%zu specs x %lld seeds), %d at a time\n",
+                 suite.report.c_str(), specs.size(), suite.specs.size(),
+                 static_cast<long long>(seeds), options.jobs);
+    const std::string started = iso_time_utc_now();
+    SweepOptions sweep;
+    sweep.jobs = options.jobs;
+    sweep.run.output_root = output_root;
+    sweep.run.progress = options.progress && options.jobs == 1;
+    result.sweep = run_sweep(specs, sweep);
+    for (const auto& r : result.sweep.runs)
+      if (!r.run_dir.empty()) dirs.push_back(r.run_dir);
+    if (dirs.empty()) throw std::runtime_error("reproduce: no run produced a run directory");
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // What made these runs, so that `--report-only` can say it when it re-makes the report.
+    Json record = Json::object();
+    record["command"] = options.command_line;
+    record["scale"] = suite.scale;
+    record["started"] = started;
+    record["finished"] = iso_time_utc_now();
+    record["wall_seconds"] = result.wall_seconds;
+    record["jobs"] = options.jobs;
+    Json list = Json::array();
+    for (const auto& d : dirs) list.push_back(d);
+    record["run_dirs"] = list;
+    write_file_atomic(record_path, record.dump());
+    made_by = "Made by `" + options.command_line + "`" +
+              (suite.scale.empty() ? std::string() : " (scale `" + suite.scale + "`)") + " on " +
+              iso_time_utc_now() + ", in " + fixed(result.wall_seconds / 60.0, 1) +
+              " min wall time (" + std::to_string(specs.size()) + " runs, " +
+              std::to_string(options.jobs) + " at a time).";
+  } else {
+    // Re-made from the run directories of an earlier `reproduce` (its record names them).
+    if (fs::exists(record_path)) {
+      const Json record = Json::parse(read_text_file(record_path));
+      for (const auto& d : record.find("run_dirs")->elements()) dirs.push_back(d.as_string());
+      result.wall_seconds = record.number_or("wall_seconds", 0);
+      made_by = "Runs made by `" + record.string_or("command", "?") + "` from " +
+                record.string_or("started", "?") + " to " + record.string_or("finished", "?") +
+                " (" + fixed(result.wall_seconds / 60.0, 1) + " min wall time, " +
+                std::to_string(static_cast<int>(record.number_or("jobs", 1))) +
+                " at a time); this report re-made from their directories by `" +
+                options.command_line + "` on " + iso_time_utc_now() + ".";
+    } else {
+      if (fs::exists(output_root)) dirs = find_run_dirs({output_root});
+      if (dirs.empty())
+        throw std::runtime_error("reproduce --report-only: no run directories under '" +
+                                 output_root + "'; run `sdebench reproduce` first");
+      // No record (runs made before reproduce wrote one): the span of the run files.
+      auto earliest = fs::file_time_type::max(), latest = fs::file_time_type::min();
+      for (const auto& d : dirs) {
+        earliest = std::min(earliest, fs::last_write_time(join_path(d, run_files::spec)));
+        latest = std::max(latest, fs::last_write_time(join_path(d, run_files::summary)));
+      }
+      result.wall_seconds = std::chrono::duration<double>(latest - earliest).count();
+      made_by = "Report made by `" + options.command_line + "` (scale `" + suite.scale + "`) on " +
+                iso_time_utc_now() + " from the " + std::to_string(dirs.size()) +
+                " run directories under `" + output_root + "`, made by an earlier `sdebench "
+                "reproduce` that kept no record of its command; the runs span " +
+                fixed(result.wall_seconds / 60.0, 1) +
+                " min from the first spec.toml to the last summary.json (file times).";
+    }
+  }
 
   result.report = write_report(dirs, suite.report, options.reports_root);
   const std::vector<RunRecord> records = [&] {
@@ -181,19 +265,17 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     for (const auto& d : find_run_dirs(dirs)) out.push_back(load_run_record(d));
     return out;
   }();
+  int completed = 0, diverged = 0, other = 0;
+  for (const auto& r : records)
+    (r.status == "completed" ? completed : r.status == "diverged" ? diverged : other) += 1;
   auto images = forecast_plots(suite, aggregate_runs(records), result.report.dir, result.report.warnings);
-  result.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::string md = "# " + (suite.title.empty() ? suite.report : suite.title) + "\n\n";
-  md += "Made by `" + options.command_line + "`" +
-        (suite.scale.empty() ? std::string() : " (scale `" + suite.scale + "`)") + " on " + iso_time_utc_now() + ", in " +
-        fixed(result.wall_seconds / 60.0, 1) + " min wall time (" + std::to_string(specs.size()) +
-        " runs, " + std::to_string(options.jobs) + " at a time). Suite file: `" + suite.file +
-        "`; runs under `" + sweep.run.output_root + "` (not committed; the command makes them "
-        "again). Sweep: " + std::to_string(result.sweep.completed) + " completed, " +
-        std::to_string(result.sweep.diverged) + " diverged, " +
-        std::to_string(result.sweep.failed) + " failed.\n\n";
+  md += made_by + " Suite file: `" + suite.file + "`; runs under `" + output_root +
+        "` (not committed; the command makes them again): " + std::to_string(completed) +
+        " completed, " + std::to_string(diverged) + " diverged, " + std::to_string(other) +
+        " other (failed, interrupted or running).\n\n";
+  if (!suite.description.empty()) md += suite.description + "\n\n";
   md += "## Score\n\n" + suite_section(suite, dirs);
   if (suite.has_claims) {
     const ClaimsOutput claims =
@@ -209,6 +291,18 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     md += "\n## Forecasts\n\n";
     for (const auto& img : images) md += "![" + img + "](" + img + ")\n\n";
   }
+  md += "\n## Every run\n\n" + every_run_section(suite, records);
+  // Each spec as its runs resolved it (the lowest seed's spec.toml).
+  std::string settings;
+  std::map<std::string, const RunRecord*> first;
+  for (const auto& r : records) {
+    const RunRecord*& f = first[r.summary.string_or("name", r.method)];
+    if (!f || r.seed < f->seed) f = &r;
+  }
+  for (const auto& [name, r] : first)
+    settings += "\n<details><summary>" + name + " (resolved, seed " + std::to_string(r->seed) +
+                ")</summary>\n\n```toml\n" + read_text_file(join_path(r->dir, run_files::spec)) +
+                "```\n</details>\n";
   md += "\n## Settings\n" + settings;
   const std::string generic_path = join_path(result.report.dir, "README.md");
   std::string generic = read_text_file(generic_path);

@@ -1,6 +1,7 @@
 #pragma once
 // `sdebench reproduce <suite>`: trains every spec of a suite over its seeds through the ordinary
-// sweep (harness/runner/sweep.h), then writes reports/<suite.report>/: the score table with the
+// sweep (harness/runner/sweep.h), records what it ran in <output_root>/<report>/reproduce.json,
+// then writes reports/<suite.report>/: the score table with the
 // published rows beside it (mean and 95% t-interval over seeds, the mean per-run interval, a
 // second score), timings and memory per method, forecast plots, and the generic report of
 // `sdebench report` below it. The report reads only the run directories. No torch here.
@@ -22,6 +23,9 @@ struct ReproduceOptions {
   std::vector<std::string> overrides;  // applied to every spec (e.g. a short CI form)
   bool progress = true;
   std::string command_line;            // recorded in the report
+  // Re-make the report from the run directories of an earlier `reproduce` (its record,
+  // <output_root>/<report>/reproduce.json, names them and their command) without training.
+  bool report_only = false;
 };
 
 struct ReproduceResult {

@@ -70,6 +70,7 @@ std::vector<std::string> get_strings(const std::string& file, const toml::table&
 void read_runs(const std::string& path, const toml::table& t, const std::string& section,
                Suite& s) {
   s.report = get_string(path, t, section, "report", true);
+  if (t.get("description")) s.description = get_string(path, t, section, "description", true);
   const double seeds = get_number(path, t, section, "seeds");
   if (seeds < 1 || seeds != static_cast<double>(static_cast<std::int64_t>(seeds)))
     fail(path, *t.get("seeds"), section + ".seeds", "expected a whole number >= 1");
@@ -123,7 +124,7 @@ Suite load_suite(const std::string& path, const std::string& scale) {
   if (!t) throw std::invalid_argument(path + ": needs a [suite] table");
   check_keys(path, *t, "suite",
              {"report", "title", "specs", "seeds", "metric", "metric_interval", "mean_metric",
-              "plot_dims", "score_below", "default_scale"});
+              "plot_dims", "score_below", "default_scale", "description"});
   s.title = get_string(path, *t, "suite", "title", false);
   s.metric = get_string(path, *t, "suite", "metric", true);
   s.metric_interval = get_string(path, *t, "suite", "metric_interval", false);
@@ -147,7 +148,7 @@ Suite load_suite(const std::string& path, const std::string& scale) {
     for (const auto& [name, node] : *table) {
       if (!node.is_table()) fail(path, node, "scales." + std::string(name.str()), "expected a table");
       check_keys(path, *node.as_table(), "scales." + std::string(name.str()),
-                 {"report", "seeds", "specs"});
+                 {"report", "seeds", "specs", "description"});
     }
     read_runs(path, *chosen, "scales." + s.scale, s);
   } else {

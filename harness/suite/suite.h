@@ -38,6 +38,7 @@ struct Suite {
   std::vector<std::string> scales;  // every scale the file defines
   std::string report;              // report folder name under reports/
   std::string title;
+  std::string description;         // the chosen scale's (or the suite's): printed in the report
   std::vector<std::string> specs;  // paths of the spec files (resolved against the suite file)
   std::int64_t seeds = 1;          // seeds 0 .. seeds-1
   std::string metric;              // the score (lower is better), a final metric of every run

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/nn/gaussian_kl.h"
+
 namespace sdebench {
 
 namespace {
@@ -10,13 +12,6 @@ namespace {
 std::vector<double> time_vector(const torch::Tensor& times) {
   auto t = times.to(torch::kFloat64).contiguous();
   return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-}
-
-// KL(N(m, e^{2 l}) || N(m0, e^{2 l0})) summed over the last dimension.
-torch::Tensor gaussian_kl(const torch::Tensor& m, const torch::Tensor& l, const torch::Tensor& m0,
-                          const torch::Tensor& l0) {
-  auto diff = (m - m0) * torch::exp(-l0);
-  return (0.5 * (torch::exp(2 * (l - l0)) + diff.square() - 1) - (l - l0)).sum(-1);
 }
 
 }  // namespace
@@ -87,7 +82,7 @@ LatentOde::Terms LatentOde::terms(const Batch& batch) {
   auto path = solve(z0, batch.times);  // [T, B, d]
   auto rec = observation->neg_log_likelihood(values.transpose(0, 1), mask.transpose(0, 1), path)
                  .sum(0);
-  return {rec, gaussian_kl(code.mean, code.log_std, pz0_mean, pz0_log_std)};
+  return {rec, diagonal_gaussian_kl(code.mean, code.log_std, pz0_mean, pz0_log_std)};
 }
 
 LossTerms LatentOde::train_step(const Batch& batch, const StepContext& context) {

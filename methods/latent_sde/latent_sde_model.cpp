@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/nn/fast_layers.h"
+#include "core/nn/gaussian_kl.h"
 
 namespace sdebench {
 
@@ -103,10 +104,7 @@ torch::Tensor LatentSdeModelImpl::neg_log_likelihood(const torch::Tensor& x,
 
 torch::Tensor LatentSdeModelImpl::kl_initial(const torch::Tensor& mean,
                                              const torch::Tensor& log_std) {
-  // KL(N(m1, s1) || N(m2, s2)) = log s2/s1 + (s1^2 + (m1 - m2)^2) / (2 s2^2) - 1/2
-  auto var_ratio = torch::exp(2 * (log_std - pz0_log_std));
-  auto diff = (mean - pz0_mean) * torch::exp(-pz0_log_std);
-  return (0.5 * (var_ratio + diff * diff - 1) - (log_std - pz0_log_std)).sum(-1);
+  return diagonal_gaussian_kl(mean, log_std, pz0_mean, pz0_log_std);
 }
 
 torch::Tensor LatentSdeModelImpl::sample_initial(std::int64_t n) {

@@ -133,7 +133,8 @@ TEST_CASE("gate: a consistent but small slowdown is below the threshold; a big n
   CHECK(row(s, "obs/diffusion/40").time_regression);
 }
 
-TEST_CASE("gate: benchmarks on one side only are listed, not judged; no calibration is an error") {
+TEST_CASE("gate: a baseline benchmark missing from the run fails unless the filter left it out; "
+          "a new one is listed; no calibration is an error") {
   auto baseline = parse_benchmark_json(synthetic_json(1000, 3, 0.1, 1.0));
   std::string text = synthetic_json(2, 3, 0.1, 1.0);
   auto fresh = parse_benchmark_json(text);
@@ -141,7 +142,16 @@ TEST_CASE("gate: benchmarks on one side only are listed, not judged; no calibrat
   fresh.order.pop_back();
   auto r = compare_benchmarks(baseline, fresh);
   CHECK(r.missing == std::vector<std::string>{"obs/diffusion/40"});
-  CHECK(r.passed());
+  CHECK_FALSE(r.passed());
+  CHECK_THAT(r.reasons(), Catch::Contains("obs/diffusion/40: in the baseline but not run"));
+  GateOptions filtered;
+  filtered.filter = "calibration|steps/";
+  auto f = compare_benchmarks(baseline, fresh, filtered);
+  CHECK(f.missing.empty());
+  CHECK(f.passed());
+  auto added = compare_benchmarks(fresh, baseline);
+  CHECK(added.added == std::vector<std::string>{"obs/diffusion/40"});
+  CHECK(added.passed());
   fresh.entries.erase("calibration/gemm256");
   fresh.order.erase(fresh.order.begin());
   CHECK_THROWS_WITH(compare_benchmarks(baseline, fresh), Catch::Contains("calibration"));

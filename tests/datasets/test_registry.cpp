@@ -1,8 +1,7 @@
-// Every dataset is registered with a documented schema, options are checked, and the batch
-// sampler draws seeded batches in the requested dtype.
+// Every dataset is registered with a documented schema and options are checked. (Training
+// batches are drawn by the harness: harness/runner/batching.h.)
 #include <catch2/catch.hpp>
 
-#include "datasets/batching.h"
 #include "datasets/generators.h"
 #include "test_support.h"
 
@@ -64,22 +63,4 @@ TEST_CASE("unknown or ill-typed options name the dataset and key", "[datasets]")
   too_much.set("train_fraction", 0.9);
   too_much.set("val_fraction", 0.2);
   CHECK_THROWS_WITH(make_ou(too_much, test::no_cache(0)), Catch::Contains("exceeds 1"));
-}
-
-TEST_CASE("sample_sequences draws seeded batches in the requested dtype", "[datasets]") {
-  auto d = make_ou(test::whole_sample({}, 50), test::no_cache(3));
-  auto a = sample_sequences(d.train, 16, std::uint64_t(42), torch::kFloat32);
-  auto b = sample_sequences(d.train, 16, std::uint64_t(42), torch::kFloat32);
-  auto c = sample_sequences(d.train, 16, std::uint64_t(43), torch::kFloat64);
-  CHECK(a.values.scalar_type() == torch::kFloat32);
-  CHECK(c.values.scalar_type() == torch::kFloat64);
-  CHECK(a.values.sizes() == torch::IntArrayRef({16, 41, 1}));
-  CHECK(torch::equal(a.indices, b.indices));
-  CHECK_FALSE(torch::equal(a.indices, c.indices));
-  CHECK(std::get<0>(at::_unique(a.indices)).numel() == 16);  // without replacement
-  CHECK(torch::equal(a.values, d.train.values.index_select(0, a.indices).to(torch::kFloat32)));
-  auto many = sample_sequences(d.train, 80, std::uint64_t(1));
-  CHECK(many.values.size(0) == 80);
-  TimeSeriesSplit empty{torch::zeros({0, 3, 1}, torch::kFloat64), torch::zeros({0, 3, 1}, torch::kFloat64)};
-  CHECK_THROWS_AS(sample_sequences(empty, 4, std::uint64_t(1)), std::invalid_argument);
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "harness/config/spec.h"
+#include "harness/runner/runner.h"
 #include "harness/runner/sweep.h"
 #include "../harness/temp_dir.h"
 
@@ -54,4 +55,18 @@ TEST_CASE("every shipped spec resolves against the real registries and trains 2 
     CHECK(result.runs[i].status == "completed");
     CHECK(result.runs[i].iterations == 2);
   }
+}
+
+TEST_CASE("an evaluation split the data leaves empty stops the run before its directory exists",
+          "[experiments][validate]") {
+  testing::TempDir tmp;
+  const auto spec = load_spec(std::string(SDEBENCH_SOURCE_DIR) + "/experiments/quickstart.toml",
+                              {"dataset.test_fraction=0", "dataset.val_fraction=0.2",
+                               "output.dir=" + tmp.path + "/runs"});
+  RunOptions options;
+  options.progress = false;
+  CHECK_THROWS_WITH(run_experiment(spec, options),
+                    Catch::Contains("evaluation.split = \"test\"") &&
+                        Catch::Contains("empty test split"));
+  CHECK_FALSE(fs::exists(tmp.path + "/runs"));
 }

@@ -146,5 +146,23 @@ TEST_CASE("the Lorenz suite runs in its short form and writes its claims", "[sui
     CHECK_THAT(readme, Catch::Contains("(scale `" + scale + "`)"));
     for (const char* baseline : {"`lorenz-latent_sde_adjoint` |", "`lorenz-latent_sde_backprop` |"})
       CHECK_THAT(readme, Catch::Contains("far less memory") && Catch::Contains(baseline));
+    CHECK_THAT(readme, Catch::Contains("## Every run") && Catch::Contains(suite.description));
+
+    // The report re-made from the recorded runs, training nothing, names their command.
+    REQUIRE(fs::exists(options.output_root + "/paper-lorenz/reproduce.json"));
+    fs::remove(r.report.dir + "/README.md");
+    options.report_only = true;
+    options.command_line = "test --report-only";
+    const ReproduceResult again = reproduce(suite, options);
+    CHECK(again.sweep.runs.empty());
+    const std::string remade = read_text_file(again.report.dir + "/README.md");
+    CHECK_THAT(remade, Catch::Contains("Runs made by `test`") &&
+                           Catch::Contains("re-made from their directories by `test --report-only`"));
+    // Everything from the score to the settings is the same (the generic part below is dated).
+    auto tables = [](const std::string& md) {
+      const auto from = md.find("## Score");
+      return md.substr(from, md.find("## Every metric") - from);
+    };
+    CHECK(tables(remade) == tables(readme));
   }
 }
