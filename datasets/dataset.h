@@ -46,6 +46,7 @@ using DatasetRegistry = Registry<DatasetFactory>;
 
 #define SDEBENCH_DATASET_CONCAT_INNER(a, b) a##b
 #define SDEBENCH_DATASET_CONCAT(a, b) SDEBENCH_DATASET_CONCAT_INNER(a, b)
+// __COUNTER__, not __LINE__: a unity build puts several registering files in one unit.
 #define SDEBENCH_REGISTER_DATASET(NAME, DESCRIPTION, SCHEMA, FACTORY)                       \
-  static const bool SDEBENCH_DATASET_CONCAT(sdebench_dataset_registered_, __LINE__) =       \
+  static const bool SDEBENCH_DATASET_CONCAT(sdebench_dataset_registered_, __COUNTER__) =       \
       ::sdebench::DatasetRegistry::instance().add({NAME, DESCRIPTION, SCHEMA, FACTORY})

@@ -78,6 +78,7 @@ using MethodRegistry = Registry<MethodFactory>;
 #define SDEBENCH_CONCAT_INNER(a, b) a##b
 #define SDEBENCH_CONCAT(a, b) SDEBENCH_CONCAT_INNER(a, b)
 // SDEBENCH_REGISTER_METHOD("name", "description", schema_expression, factory_expression)
+// __COUNTER__, not __LINE__: a unity build puts several registering files in one unit.
 #define SDEBENCH_REGISTER_METHOD(NAME, DESCRIPTION, SCHEMA, FACTORY)                    \
-  static const bool SDEBENCH_CONCAT(sdebench_method_registered_, __LINE__) =            \
+  static const bool SDEBENCH_CONCAT(sdebench_method_registered_, __COUNTER__) =            \
       ::sdebench::MethodRegistry::instance().add({NAME, DESCRIPTION, SCHEMA, FACTORY})

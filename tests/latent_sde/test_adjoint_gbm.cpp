@@ -42,7 +42,7 @@ struct Grads {
   double loss = 0;
 };
 
-const std::vector<double> kTimes{0.0, 0.3, 0.65, 1.0};
+const std::vector<double> kGbmTimes{0.0, 0.3, 0.65, 1.0};
 constexpr std::int64_t kBatch = 16;
 
 torch::Tensor weights_for(std::int64_t T, std::int64_t B) {
@@ -66,15 +66,15 @@ SdeType type_for(const std::string& solver) {
 Grads backprop(const std::string& solver, double dt, std::uint64_t seed, Setup s = {},
                TimeGrid grid = TimeGrid::Observations) {
   Gbm sde(s.mu, s.sigma, type_for(solver), true);
-  BrownianInterval bm(kTimes.front(), kTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
+  BrownianInterval bm(kGbmTimes.front(), kGbmTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
   auto x0 = s.x0.clone().requires_grad_(true);
   SdeintOptions o;
   o.method = solver;
   o.dt = dt;
   o.grid = grid;
   o.brownian = &bm;
-  auto r = sdeint(sde, x0, kTimes, o);
-  auto loss = ((r.states * weights_for(kTimes.size(), kBatch)).sum() + r.extras[-1].sum()) / kBatch;
+  auto r = sdeint(sde, x0, kGbmTimes, o);
+  auto loss = ((r.states * weights_for(kGbmTimes.size(), kBatch)).sum() + r.extras[-1].sum()) / kBatch;
   loss.backward();
   return {s.mu.grad().clone(), s.sigma.grad().clone(), x0.grad().clone(), loss.item<double>()};
 }
@@ -82,23 +82,23 @@ Grads backprop(const std::string& solver, double dt, std::uint64_t seed, Setup s
 double forward_loss(const std::string& solver, double dt, std::uint64_t seed, Setup s) {
   torch::NoGradGuard no_grad;
   Gbm sde(s.mu, s.sigma, type_for(solver), true);
-  BrownianInterval bm(kTimes.front(), kTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
+  BrownianInterval bm(kGbmTimes.front(), kGbmTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
   SdeintOptions o;
   o.method = solver;
   o.dt = dt;
   o.brownian = &bm;
-  auto r = sdeint(sde, s.x0, kTimes, o);
-  return (((r.states * weights_for(kTimes.size(), kBatch)).sum() + r.extras[-1].sum()) / kBatch)
+  auto r = sdeint(sde, s.x0, kGbmTimes, o);
+  return (((r.states * weights_for(kGbmTimes.size(), kBatch)).sum() + r.extras[-1].sum()) / kBatch)
       .item<double>();
 }
 
 Grads adjoint(const std::string& solver, double dt, std::uint64_t seed, int iterations = 1,
               Setup s = {}, TimeGrid grid = TimeGrid::Observations) {
   Gbm sde(s.mu, s.sigma, type_for(solver), true);
-  BrownianInterval bm(kTimes.front(), kTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
+  BrownianInterval bm(kGbmTimes.front(), kGbmTimes.back(), {kBatch, 2, torch::kFloat64}, seed);
   StochasticAdjoint adj({solver, dt, iterations, grid});
-  auto r = adj.forward(sde, s.x0, kTimes, bm);
-  const auto T = static_cast<std::int64_t>(kTimes.size());
+  auto r = adj.forward(sde, s.x0, kGbmTimes, bm);
+  const auto T = static_cast<std::int64_t>(kGbmTimes.size());
   auto grad_states = weights_for(T, kBatch) / kBatch;
   auto grad_extras = torch::zeros_like(r.extras);
   grad_extras[T - 1].fill_(1.0 / kBatch);
@@ -125,9 +125,9 @@ TEST_CASE("adjoint forward reproduces sdeint's solution", "[adjoint]") {
     o.dt = 0.05;
     o.brownian = &bm1;
     torch::NoGradGuard ng;
-    auto ref = sdeint(sde, s.x0, kTimes, o);
+    auto ref = sdeint(sde, s.x0, kGbmTimes, o);
     StochasticAdjoint adj({solver, 0.05, 1});
-    auto got = adj.forward(sde, s.x0, kTimes, bm2);
+    auto got = adj.forward(sde, s.x0, kGbmTimes, bm2);
     INFO(solver);
     CHECK(torch::allclose(got.states, ref.states, 0, 1e-14));
     CHECK(torch::allclose(got.extras, ref.extras, 0, 1e-14));
@@ -148,7 +148,7 @@ TEST_CASE("fixed grid: adjoint forward matches sdeint and its gradients match ba
           "[adjoint]") {
   // dt 0.07 puts the output times 0.3 and 0.65 strictly between grid points, so the forward
   // interpolates and the backward splits each output's cotangent between two grid points.
-  const auto plan = plan_steps(kTimes, 0.07, TimeGrid::Fixed);
+  const auto plan = plan_steps(kGbmTimes, 0.07, TimeGrid::Fixed);
   REQUIRE(plan.outputs[1].weight > 0.0);
   REQUIRE(plan.outputs[2].weight > 0.0);
   for (std::string solver : {"euler", "reversible_heun"}) {
@@ -161,9 +161,9 @@ TEST_CASE("fixed grid: adjoint forward matches sdeint and its gradients match ba
     o.grid = TimeGrid::Fixed;
     o.brownian = &bm1;
     torch::NoGradGuard ng;
-    auto ref = sdeint(sde, s.x0, kTimes, o);
+    auto ref = sdeint(sde, s.x0, kGbmTimes, o);
     StochasticAdjoint adj({solver, 0.07, 1, TimeGrid::Fixed});
-    auto got = adj.forward(sde, s.x0, kTimes, bm2);
+    auto got = adj.forward(sde, s.x0, kGbmTimes, bm2);
     INFO(solver);
     CHECK(adj.steps_taken() == plan.steps());
     CHECK(torch::allclose(got.states, ref.states, 0, 1e-14));
