@@ -18,8 +18,4 @@ TimeSeriesDataset make_time_dependent_ou(const Options& options, const DatasetCo
 Schema lotka_volterra_schema();
 TimeSeriesDataset make_lotka_volterra(const Options& options, const DatasetContext& context);
 
-// Every built-in dataset name. Calling it also makes sure a static link pulls in every
-// generator and loader, so their registrations run.
-std::vector<std::string> builtin_dataset_names();
-
 }  // namespace sdebench

@@ -7,11 +7,13 @@
 
 using namespace sdebench;
 
-TEST_CASE("every built-in dataset is registered with documented options", "[datasets]") {
+TEST_CASE("every registered dataset has documented options", "[datasets]") {
+  // The list comes from the registry itself (the datasets library is linked whole, so every
+  // registration runs); the reference dataset must be among them.
   auto& registry = DatasetRegistry::instance();
-  for (const auto& name : builtin_dataset_names()) {
+  REQUIRE(registry.contains("lorenz"));
+  for (const auto& name : registry.names()) {
     INFO(name);
-    REQUIRE(registry.contains(name));
     const auto& entry = registry.get(name, "dataset");
     CHECK_FALSE(entry.description.empty());
     for (const auto& spec : entry.schema.specs()) {

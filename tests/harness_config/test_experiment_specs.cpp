@@ -16,10 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kPlannedDatasets = {
-    "lorenz", "ou", "gbm", "double_well", "time_dependent_ou", "lotka_volterra", "mocap", "csv"};
-const std::vector<std::string> kPlannedMethods = {"sde_matching", "latent_sde", "latent_ode", "diffusion"};
-
 std::vector<std::string> spec_files() {
   std::vector<std::string> out;
   const fs::path root = fs::path(SDEBENCH_SOURCE_DIR) / "experiments";
@@ -68,10 +64,8 @@ TEST_CASE("the specs in experiments/ compose and use valid harness keys", "[spec
 
     const std::string dataset = name_in(raw, "dataset");
     const std::string method = name_in(raw, "method");
-    if (!dataset.empty())
-      CHECK(std::count(kPlannedDatasets.begin(), kPlannedDatasets.end(), dataset) == 1);
-    if (!method.empty())
-      CHECK(std::count(kPlannedMethods.begin(), kPlannedMethods.end(), method) == 1);
+    // Whether the names exist is checked against the real registries, where every shipped
+    // spec also trains 2 iterations: tests/suites/test_shipped_specs_run.cpp.
 
     // Fragments meant for `include` live in a defaults/ folder (experiments/defaults/,
     // experiments/paper/defaults/).
