@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -17,32 +18,53 @@ void check_stratonovich_solver(const char* solver, const Sde& sde) {
                             "'milstein', or convert the SDE to Stratonovich form)");
 }
 
+namespace {
+
+using StepperFactory = std::unique_ptr<Stepper> (*)();
+
+template <class S>
+std::unique_ptr<Stepper> create() {
+  return std::make_unique<S>();
+}
+
+// Every solver, in the order `sdebench list` shows them: adding a solver is its file plus
+// one line here. What each solves is declared by the solver itself.
+const std::vector<StepperFactory>& all_solvers() {
+  static const std::vector<StepperFactory> solvers = {
+      &create<EulerMaruyama>, &create<Milstein>, &create<StochasticRungeKutta>,
+      &create<Heun>,          &create<Midpoint>, &create<ReversibleHeun>};
+  return solvers;
+}
+
+}  // namespace
+
 std::unique_ptr<Stepper> make_stepper(const std::string& name) {
-  if (name == "euler") return std::make_unique<EulerMaruyama>();
-  if (name == "milstein") return std::make_unique<Milstein>();
-  if (name == "srk") return std::make_unique<StochasticRungeKutta>();
-  if (name == "heun") return std::make_unique<Heun>();
-  if (name == "midpoint") return std::make_unique<Midpoint>();
-  if (name == "reversible_heun") return std::make_unique<ReversibleHeun>();
+  for (const auto make : all_solvers()) {
+    auto stepper = make();
+    if (name == stepper->name()) return stepper;
+  }
   std::string msg = "unknown solver '" + name + "'; known:";
   for (const auto& n : solver_names()) msg += " " + n;
   throw std::invalid_argument(msg);
 }
 
 std::vector<std::string> solver_names() {
-  return {"euler", "milstein", "srk", "heun", "midpoint", "reversible_heun"};
+  std::vector<std::string> names;
+  for (const auto make : all_solvers()) names.push_back(make()->name());
+  return names;
 }
 
 std::vector<std::string> solver_descriptions() {
-  return {
-      "euler            Euler-Maruyama; Ito, any noise (Stratonovich if additive); strong 0.5, 1.0 additive",
-      "milstein         Milstein; diagonal noise, Ito or Stratonovich; strong 1.0",
-      "srk              stochastic Runge-Kutta SRA1; additive noise; strong 1.5 (uses Levy area)",
-      "heun             Heun; Stratonovich (Ito if additive); strong 1.0 commutative noise, 0.5 general",
-      "midpoint         explicit midpoint; Stratonovich (Ito if additive); strong 1.0 commutative, 0.5 general",
-      "reversible_heun  reversible Heun; Stratonovich (Ito if additive); strong 1.0 additive, 0.5 general; "
-      "exact adjoint",
-  };
+  std::vector<std::string> lines;
+  for (const auto make : all_solvers()) {
+    const auto stepper = make();
+    std::string line = stepper->name();
+    line.resize(std::max<std::size_t>(line.size() + 1, 17), ' ');
+    lines.push_back(line + stepper->summary());
+  }
+  return lines;
 }
+
+SdeType solver_calculus(const std::string& name) { return make_stepper(name)->calculus(); }
 
 }  // namespace sdebench

@@ -13,6 +13,11 @@ namespace sdebench {
 class ReversibleHeun : public Stepper {
  public:
   const char* name() const override { return "reversible_heun"; }
+  SdeType calculus() const override { return SdeType::Stratonovich; }
+  const char* summary() const override {
+    return "reversible Heun; Stratonovich (Ito if additive); strong 1.0 additive, 0.5 general; "
+           "exact adjoint";
+  }
   void check(const Sde& sde) const override;
   void reset(Sde& sde, double t0, const torch::Tensor& y0) override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,

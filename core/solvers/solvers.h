@@ -9,6 +9,10 @@ namespace sdebench {
 class EulerMaruyama : public Stepper {
  public:
   const char* name() const override { return "euler"; }
+  SdeType calculus() const override { return SdeType::Ito; }
+  const char* summary() const override {
+    return "Euler-Maruyama; Ito, any noise (Stratonovich if additive); strong 0.5, 1.0 additive";
+  }
   void check(const Sde& sde) const override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,
             torch::Tensor& extras) override;
@@ -18,6 +22,10 @@ class EulerMaruyama : public Stepper {
 class Milstein : public Stepper {
  public:
   const char* name() const override { return "milstein"; }
+  SdeType calculus() const override { return SdeType::Ito; }
+  const char* summary() const override {
+    return "Milstein; diagonal noise, Ito or Stratonovich; strong 1.0";
+  }
   void check(const Sde& sde) const override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,
             torch::Tensor& extras) override;
@@ -28,6 +36,10 @@ class Milstein : public Stepper {
 class StochasticRungeKutta : public Stepper {
  public:
   const char* name() const override { return "srk"; }
+  SdeType calculus() const override { return SdeType::Ito; }
+  const char* summary() const override {
+    return "stochastic Runge-Kutta SRA1; additive noise; strong 1.5 (uses Levy area)";
+  }
   bool needs_levy_area() const override { return true; }
   void check(const Sde& sde) const override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,
@@ -39,6 +51,10 @@ class StochasticRungeKutta : public Stepper {
 class Heun : public Stepper {
  public:
   const char* name() const override { return "heun"; }
+  SdeType calculus() const override { return SdeType::Stratonovich; }
+  const char* summary() const override {
+    return "Heun; Stratonovich (Ito if additive); strong 1.0 commutative noise, 0.5 general";
+  }
   void check(const Sde& sde) const override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,
             torch::Tensor& extras) override;
@@ -48,6 +64,10 @@ class Heun : public Stepper {
 class Midpoint : public Stepper {
  public:
   const char* name() const override { return "midpoint"; }
+  SdeType calculus() const override { return SdeType::Stratonovich; }
+  const char* summary() const override {
+    return "explicit midpoint; Stratonovich (Ito if additive); strong 1.0 commutative, 0.5 general";
+  }
   void check(const Sde& sde) const override;
   void step(Sde& sde, double t, double dt, const BrownianIncrement& dW, torch::Tensor& y,
             torch::Tensor& extras) override;

@@ -1,6 +1,7 @@
 #pragma once
 // One fixed-step solver step behind a common interface. Each solver lives in its own file
-// (core/solvers/<name>.cpp) and is created by name with make_stepper.
+// (core/solvers/<name>.cpp), declares what it solves (calculus, noise types, strong order), and
+// is created by name with make_stepper; core/solvers/common.cpp lists them once.
 #include <torch/types.h>
 
 #include <memory>
@@ -16,6 +17,12 @@ class Stepper {
  public:
   virtual ~Stepper() = default;
   virtual const char* name() const = 0;
+  // The calculus it integrates SDEs with non-additive noise in (for additive noise the two
+  // agree): a model picks the form of its SDE from this (the latent SDE's Ito or Stratonovich
+  // drift).
+  virtual SdeType calculus() const = 0;
+  // Scheme, accepted noise types and strong order, in one line (`sdebench list`).
+  virtual const char* summary() const = 0;
   virtual bool needs_levy_area() const { return false; }
   // Throws std::invalid_argument naming the solver and what it cannot handle (noise type,
   // Ito/Stratonovich) when `sde` is outside its scope.
@@ -29,8 +36,10 @@ class Stepper {
 
 std::unique_ptr<Stepper> make_stepper(const std::string& name);
 std::vector<std::string> solver_names();
-// One line per solver: name, scheme, supported noise, strong order.
+// One line per solver: name, then its summary().
 std::vector<std::string> solver_descriptions();
+// The calculus the named solver integrates in (make_stepper(name)->calculus()).
+SdeType solver_calculus(const std::string& name);
 
 // Shared helper for error messages: "solver 'milstein' does not support general noise".
 [[noreturn]] void unsupported(const char* solver, const std::string& what);

@@ -17,7 +17,7 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
   const auto ts = to_time_vector(b.times);
   auto enc = encode(repeated);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std);
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), sde_type_for_solver(config_.solver));
+  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver));
   SdeintOptions opts;
   opts.method = config_.solver;
   opts.dt = config_.dt;
@@ -42,7 +42,7 @@ torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
   auto z0 = model->sample_initial(n);
   torch::Tensor states = z0.unsqueeze(0);
   if (ts.size() > 1) {
-    LatentPriorSde sde(*model, sde_type_for_solver(config_.solver));
+    LatentPriorSde sde(*model, solver_calculus(config_.solver));
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;
@@ -81,7 +81,7 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   torch::Tensor post = enc.z0.unsqueeze(0);  // [len(grid), BS, d]
   if (grid.size() > 1) {
     LatentPosteriorSde sde(*model, obs_ts, enc.projection.unbind(0),
-                           sde_type_for_solver(config_.solver));
+                           solver_calculus(config_.solver));
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;
@@ -98,7 +98,7 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   auto z_k = post[static_cast<std::int64_t>(
       std::lower_bound(grid.begin(), grid.end(), t_k) - grid.begin())];
   if (after.size() > 1) {
-    LatentPriorSde prior(*model, sde_type_for_solver(config_.solver));
+    LatentPriorSde prior(*model, solver_calculus(config_.solver));
     SdeintOptions opts;
     opts.method = config_.solver;
     opts.dt = config_.dt;

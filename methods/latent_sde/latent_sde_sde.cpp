@@ -5,12 +5,6 @@
 
 namespace sdebench {
 
-SdeType sde_type_for_solver(const std::string& solver) {
-  if (solver == "heun" || solver == "midpoint" || solver == "reversible_heun")
-    return SdeType::Stratonovich;
-  return SdeType::Ito;
-}
-
 LatentPosteriorSde::LatentPosteriorSde(LatentSdeModelImpl& model, std::vector<double> obs_times,
                                        std::vector<torch::Tensor> pieces, SdeType type)
     : Sde(NoiseType::Diagonal, type),

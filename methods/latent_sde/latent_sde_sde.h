@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/sde.h"
+#include "core/solvers/stepper.h"  // solver_calculus: the form (Ito/Stratonovich) to build
 #include "methods/latent_sde/latent_sde_model.h"
 
 namespace sdebench {
@@ -54,8 +55,5 @@ class LatentPriorSde : public Sde {
  private:
   LatentSdeModelImpl& model_;
 };
-
-// The calculus a core solver integrates: Stratonovich for heun, midpoint, reversible_heun.
-SdeType sde_type_for_solver(const std::string& solver);
 
 }  // namespace sdebench

@@ -35,7 +35,7 @@ LossTerms LatentSde::train_backprop(const Batch& batch, const StepContext& conte
   BrownianInterval brownian(ts.front(), ts.back(), {B, config_.model.latent, dtype_}, next_seed(),
                             BrownianIntervalOptions{24, 256, levy});
 
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), sde_type_for_solver(config_.solver));
+  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver));
   SdeintOptions options;
   options.method = config_.solver;
   options.dt = config_.dt;
@@ -77,7 +77,7 @@ LossTerms LatentSde::train_adjoint(const Batch& batch, const StepContext& contex
     pieces[i].requires_grad_(true);
     pieces[i].mutable_grad() = piece_grads[static_cast<std::int64_t>(i)];
   }
-  LatentPosteriorSde sde(*model, ts, pieces, sde_type_for_solver(config_.solver));
+  LatentPosteriorSde sde(*model, ts, pieces, solver_calculus(config_.solver));
 
   auto solution = adjoint.forward(sde, enc.z0.detach(), ts, brownian);
   auto states = solution.states.requires_grad_(true);

@@ -97,7 +97,7 @@ TEST_CASE("latent SDE: Ito and Stratonovich solvers give the Ito mean z_0 + f t 
   const std::vector<double> ts{0.0, 1.0};
   const std::vector<torch::Tensor> pieces(2, torch::zeros({n, 8}, torch::kFloat64));
   for (const std::string solver : {"euler", "milstein", "heun", "midpoint", "reversible_heun"}) {
-    const SdeType type = sde_type_for_solver(solver);
+    const SdeType type = solver_calculus(solver);
     LatentPosteriorSde posterior(*model, ts, pieces, type);
     LatentPriorSde prior(*model, type);
     for (Sde* sde : {static_cast<Sde*>(&posterior), static_cast<Sde*>(&prior)}) {
