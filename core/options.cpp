@@ -184,6 +184,24 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
+Options Schema::resolve(const Options& given, const std::string& owner) const {
+  Options out = defaults();
+  for (const auto& [key, value] : given.values()) {
+    const OptionSpec* spec = find(key);
+    if (!spec) {
+      std::string msg = owner + ": unknown option '" + key + "'";
+      const auto guess = closest_match(key, keys());
+      if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
+      throw std::invalid_argument(msg);
+    }
+    OptionValue checked = value;
+    if (auto error = check(*spec, checked))
+      throw std::invalid_argument(owner + ": option '" + key + "': " + *error);
+    out.set(key, checked);
+  }
+  return out;
+}
+
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_distance = std::string::npos;

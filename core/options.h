@@ -50,6 +50,10 @@ class Schema {
   std::optional<std::string> check(const OptionSpec& spec, OptionValue& value) const;
 
   Options defaults() const;
+  // `given` checked against this schema and laid over its defaults: the one way a method or a
+  // dataset reads its options. Errors name `owner` (e.g. "sde_matching", "dataset 'lorenz'"),
+  // the key, and the closest valid key.
+  Options resolve(const Options& given, const std::string& owner) const;
 
  private:
   Schema& add(OptionSpec spec);

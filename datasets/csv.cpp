@@ -73,7 +73,7 @@ struct Row {
 }  // namespace
 
 TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("csv", csv_schema(), given);
+  const Options o = csv_schema().resolve(given, "dataset 'csv'");
   const std::string path = o.get_string("path");
   if (path.empty()) throw std::invalid_argument("dataset 'csv': option 'path' is required");
   std::ifstream in(path);

@@ -19,7 +19,7 @@ Schema double_well_schema() {
 }
 
 TimeSeriesDataset make_double_well(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("double_well", double_well_schema(), given);
+  const Options o = double_well_schema().resolve(given, "dataset 'double_well'");
   return cached_dataset("double_well", kGeneratorVersion, o, context, [&] {
     const double sigma = o.get_float("sigma"), m0 = o.get_float("x0_mean"),
                  s0 = o.get_float("x0_std");

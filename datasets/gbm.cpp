@@ -21,7 +21,7 @@ Schema gbm_schema() {
 }
 
 TimeSeriesDataset make_gbm(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("gbm", gbm_schema(), given);
+  const Options o = gbm_schema().resolve(given, "dataset 'gbm'");
   return cached_dataset("gbm", kGeneratorVersion, o, context, [&] {
     const double mu = o.get_float("mu"), sigma = o.get_float("sigma"),
                  m0 = o.get_float("x0_mean"), s0 = o.get_float("x0_std");

@@ -78,24 +78,6 @@ std::vector<double> simulate_paths(const GeneratorSde& sde, const std::vector<do
   return paths;
 }
 
-Options resolve_options(const std::string& dataset, const Schema& schema, const Options& given) {
-  Options out = schema.defaults();
-  for (const auto& [key, value] : given.values()) {
-    const OptionSpec* spec = schema.find(key);
-    if (!spec) {
-      std::string msg = "dataset '" + dataset + "': unknown option '" + key + "'";
-      auto guess = closest_match(key, schema.keys());
-      if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
-      throw std::invalid_argument(msg);
-    }
-    OptionValue checked = value;
-    if (auto error = schema.check(*spec, checked))
-      throw std::invalid_argument("dataset '" + dataset + "': option '" + key + "': " + *error);
-    out.set(key, checked);
-  }
-  return out;
-}
-
 void add_generator_options(Schema& schema, const GeneratorDefaults& d) {
   schema
       .add_int("num_sequences", d.num_sequences, "number of simulated sequences (all splits)", 1)

@@ -42,10 +42,6 @@ std::vector<double> simulate_paths(const GeneratorSde& sde, const std::vector<do
                                    std::int64_t n, double max_dt, StepperKind stepper,
                                    std::uint64_t seed);
 
-// `given` completed with the schema's defaults and checked against it (unknown keys, types,
-// bounds: std::invalid_argument naming the dataset and key). Factories call it first, so a
-// direct call with partial options works and the cache key always sees every option.
-Options resolve_options(const std::string& dataset, const Schema& schema, const Options& given);
 
 // Defaults of the options every generator shares (add_generator_options declares them).
 struct GeneratorDefaults {

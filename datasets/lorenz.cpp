@@ -27,7 +27,7 @@ Schema lorenz_schema() {
 }
 
 TimeSeriesDataset make_lorenz(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("lorenz", lorenz_schema(), given);
+  const Options o = lorenz_schema().resolve(given, "dataset 'lorenz'");
   return cached_dataset("lorenz", kGeneratorVersion, o, context, [&] {
     const bool paper = o.get_string("variant") == "paper";
     const double a1 = 10.0, a2 = 28.0, a3 = 8.0 / 3.0;

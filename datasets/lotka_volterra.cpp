@@ -29,7 +29,7 @@ Schema lotka_volterra_schema() {
 }
 
 TimeSeriesDataset make_lotka_volterra(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("lotka_volterra", lotka_volterra_schema(), given);
+  const Options o = lotka_volterra_schema().resolve(given, "dataset 'lotka_volterra'");
   return cached_dataset("lotka_volterra", kGeneratorVersion, o, context, [&] {
     const double alpha = o.get_float("alpha"), beta = o.get_float("beta"),
                  delta = o.get_float("delta"), gamma = o.get_float("gamma"),

@@ -73,7 +73,7 @@ torch::Tensor read_sequences(mat_t* mat, const std::string& path, const char* na
 }  // namespace
 
 TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("mocap", mocap_schema(), given);
+  const Options o = mocap_schema().resolve(given, "dataset 'mocap'");
   const auto candidates = mocap_candidates(o, context);
   std::string path;
   for (const auto& c : candidates)

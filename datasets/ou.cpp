@@ -21,7 +21,7 @@ Schema ou_schema() {
 }
 
 TimeSeriesDataset make_ou(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("ou", ou_schema(), given);
+  const Options o = ou_schema().resolve(given, "dataset 'ou'");
   return cached_dataset("ou", kGeneratorVersion, o, context, [&] {
     const double theta = o.get_float("theta"), mu = o.get_float("mu"),
                  sigma = o.get_float("sigma"), m0 = o.get_float("x0_mean"),

@@ -19,7 +19,7 @@ Schema time_dependent_ou_schema() {
 }
 
 TimeSeriesDataset make_time_dependent_ou(const Options& given, const DatasetContext& context) {
-  const Options o = resolve_options("time_dependent_ou", time_dependent_ou_schema(), given);
+  const Options o = time_dependent_ou_schema().resolve(given, "dataset 'time_dependent_ou'");
   return cached_dataset("time_dependent_ou", kGeneratorVersion, o, context, [&] {
     const double mu = o.get_float("mu"), theta = o.get_float("theta"),
                  sigma = o.get_float("sigma");

@@ -52,19 +52,7 @@ Schema diffusion_schema() {
 
 DiffusionConfig DiffusionConfig::from_options(const Options& given, const DataShape& shape) {
   const auto schema = diffusion_schema();
-  Options o = schema.defaults();
-  for (const auto& [key, value] : given.values()) {
-    const auto* spec = schema.find(key);
-    if (!spec) {
-      auto guess = closest_match(key, schema.keys());
-      throw std::invalid_argument("diffusion: unknown option '" + key + "'" +
-                                  (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-    }
-    OptionValue v = value;
-    if (auto err = schema.check(*spec, v))
-      throw std::invalid_argument("diffusion: option '" + key + "': " + *err);
-    o.set(key, v);
-  }
+  const Options o = schema.resolve(given, "diffusion");
   if (!shape.times.defined() || shape.times.dim() != 1 || shape.times.size(0) < 1)
     throw std::invalid_argument("diffusion: DataShape.times must be a non-empty [T] tensor "
                                 "(the window length T is fixed by the data)");

@@ -152,8 +152,7 @@ SDEBENCH_REGISTER_METHOD(
     "backprop through a fixed-step ODE solver (the deterministic row of Li et al. 2020's MOCAP "
     "table)",
     LatentOde::schema(), [](const Options& options, const DataShape& shape) {
-      auto resolved = LatentOde::schema().defaults();
-      for (const auto& kv : options.values()) resolved.set(kv.first, kv.second);
-      return std::make_shared<LatentOde>(LatentOde::parse(resolved, shape.dims), shape);
+      return std::make_shared<LatentOde>(
+          LatentOde::parse(LatentOde::schema().resolve(options, "latent_ode"), shape.dims), shape);
     });
 }  // namespace

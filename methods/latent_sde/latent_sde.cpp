@@ -131,9 +131,7 @@ SDEBENCH_REGISTER_METHOD(
     "latent SDE (Li et al. 2020, torchsde) trained by backprop through the solver or by the "
     "stochastic adjoint",
     LatentSde::schema(), [](const Options& options, const DataShape& shape) {
-      // Keys left out fall back to the schema's defaults.
-      auto resolved = LatentSde::schema().defaults();
-      for (const auto& kv : options.values()) resolved.set(kv.first, kv.second);
-      return std::make_shared<LatentSde>(LatentSde::parse(resolved, shape), shape);
+      return std::make_shared<LatentSde>(
+          LatentSde::parse(LatentSde::schema().resolve(options, "latent_sde"), shape), shape);
     });
 }  // namespace

@@ -56,18 +56,7 @@ Schema sde_matching_schema() {
 
 SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int64_t data_dims) {
   const auto schema = sde_matching_schema();
-  Options o = schema.defaults();
-  for (const auto& [key, value] : given.values()) {
-    const auto* spec = schema.find(key);
-    if (!spec) {
-      auto guess = closest_match(key, schema.keys());
-      throw std::invalid_argument("sde_matching: unknown option '" + key + "'" +
-                                  (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-    }
-    OptionValue v = value;
-    if (auto err = schema.check(*spec, v)) throw std::invalid_argument("sde_matching: " + *err);
-    o.set(key, v);
-  }
+  const Options o = schema.resolve(given, "sde_matching");
   SdeMatchingConfig c;
   c.model.data_dims = data_dims;
   c.model.latent = o.get_int("latent_size");

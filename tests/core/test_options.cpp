@@ -34,6 +34,25 @@ TEST_CASE("closest_match suggests only near misses", "[options]") {
   REQUIRE(closest_match("zzzzzzzz", {"hidden", "latent"}).empty());
 }
 
+TEST_CASE("Schema::resolve lays checked options over the defaults and names the owner and key",
+          "[options]") {
+  Schema schema;
+  schema.add_int("hidden", 100, "width", 1).add_float("lr", 1e-3, "learning rate", 0.0);
+  Options given;
+  given.set("lr", std::int64_t{1});
+  const Options o = schema.resolve(given, "my_method");
+  CHECK(o.get_int("hidden") == 100);  // left out: the default
+  CHECK(o.get_float("lr") == 1.0);    // given as an integer: widened by the check
+  Options typo;
+  typo.set("hiden", std::int64_t{3});
+  CHECK_THROWS_WITH(schema.resolve(typo, "my_method"),
+                    "my_method: unknown option 'hiden' (did you mean 'hidden'?)");
+  Options bad;
+  bad.set("hidden", std::int64_t{0});
+  CHECK_THROWS_WITH(schema.resolve(bad, "dataset 'toy'"),
+                    Catch::StartsWith("dataset 'toy': option 'hidden': ") && Catch::Contains(">= 1"));
+}
+
 TEST_CASE("float and integer options reject NaN and infinities", "[options]") {
   Schema s;
   s.add_float("lr", 1e-3, "learning rate", 0.0);

@@ -147,7 +147,7 @@ TEST_CASE("the cache is reused, and a damaged cache file is caught and regenerat
     f.put('\x7f');
   }
   const auto config = cache_config_text(
-      "lorenz", kGeneratorVersion, resolve_options("lorenz", lorenz_schema(), small_lorenz()), 21);
+      "lorenz", kGeneratorVersion, lorenz_schema().resolve(small_lorenz(), "dataset 'lorenz'"), 21);
   CHECK(cache_file_path(dir.str(), "lorenz", config) == file);
   auto probe = read_cached_dataset(file, config);
   CHECK(probe.present);
