@@ -12,6 +12,8 @@ PACKAGES=(
   libboost-dev             # Boost.Odeint for the dataset generators
   libgnuplot-iostream-dev gnuplot-nox  # report plots
   libmatio-dev             # MATLAB .mat files (MOCAP)
+  libssl-dev               # SHA-256 of data files and caches (OpenSSL libcrypto)
+  libcli11-dev             # the sdebench command line (help, options, errors)
   slurmctld slurmd slurm-client munge  # Slurm sweeps: the local test cluster (scripts/slurm-local.sh)
 )
 

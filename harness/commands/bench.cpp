@@ -1,8 +1,12 @@
 // `sdebench bench` (run the scaling benchmarks, write JSON, summary and scaling report) and
 // `sdebench bench-check` (compare a fresh run to the committed baseline; non-zero on regression).
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "harness/bench/bench_json.h"
@@ -21,36 +25,38 @@ void write_text(const std::string& path, const std::string& text) {
   out << text;
 }
 
-BenchProgramOptions program_options(const ParsedArgs& p, int default_reps) {
-  BenchProgramOptions o;
-  o.program = p.value("program", o.program);
-  o.repetitions = std::stoi(p.value("repetitions", std::to_string(default_reps)));
-  o.filter = p.value("filter", "");
-  return o;
+struct BenchCommandArgs {
+  BenchProgramOptions program;
+  std::string name = "scaling";
+  std::string reports_dir = "reports";
+  std::string json;  // an existing Google Benchmark JSON instead of running the program
+  bool plots = true;
+};
+
+struct BenchCheckCommandArgs {
+  BenchProgramOptions program;
+  std::string baseline = "results/benchmarks/baseline.json";
+  std::string fresh;  // an existing run instead of running the program
+  std::string out = "reports/bench-check/fresh.json";
+  GateOptions gate;
+};
+
+void add_program_options(CLI::App& cmd, BenchProgramOptions& program) {
+  cmd.add_option("--program", program.program, "the benchmark program")->capture_default_str();
+  cmd.add_option("--repetitions", program.repetitions, "Google Benchmark repetitions")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--filter", program.filter, "only the benchmarks matching this regex");
 }
 
-double number_flag(const ParsedArgs& p, const std::string& name, double fallback) {
-  if (!p.has(name)) return fallback;
-  try {
-    return std::stod(p.value(name));
-  } catch (const std::exception&) {
-    throw std::invalid_argument("--" + name + ": not a number: '" + p.value(name) + "'");
-  }
-}
-
-}  // namespace
-
-int command_bench(const Args& args) {
-  ParsedArgs p = parse_args(args, {"program", "repetitions", "filter", "name", "reports-dir", "json"},
-                            {"no-plots"}, "bench");
-  const std::string dir = p.value("reports-dir", "reports") + "/" + p.value("name", "scaling");
+int bench_command(const BenchCommandArgs& a) {
+  const std::string dir = a.reports_dir + "/" + a.name;
   std::filesystem::create_directories(dir);
   const std::string json = dir + "/benchmarks.json";
-  if (p.has("json")) {
-    std::filesystem::copy_file(p.value("json"), json,
-                               std::filesystem::copy_options::overwrite_existing);
+  if (!a.json.empty()) {
+    std::filesystem::copy_file(a.json, json, std::filesystem::copy_options::overwrite_existing);
   } else {
-    run_bench_program(program_options(p, 5), json);
+    run_bench_program(a.program, json);
   }
   const BenchFile file = read_benchmark_json(json);
   const GateOptions defaults;
@@ -61,14 +67,14 @@ int command_bench(const Args& args) {
   write_text(dir + "/scaling.md", scaling);
   write_text(dir + "/scaling.csv", scaling_csv(series));
   std::vector<std::string> plots;
-  if (!p.has("no-plots")) {
+  if (a.plots) {
     try {
       plots = write_scaling_plots(series, dir);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "warning: no plots: %s\n", e.what());
     }
   }
-  std::string readme = "# Benchmark report: " + p.value("name", "scaling") +
+  std::string readme = "# Benchmark report: " + a.name +
                        "\n\nMade by `sdebench bench` from benchmarks.json (Google Benchmark "
                        "JSON; times are per training step, real time).\n\n## Summary\n\n" +
                        summary + "\n" + scaling + "\n";
@@ -78,28 +84,20 @@ int command_bench(const Args& args) {
   return 0;
 }
 
-int command_bench_check(const Args& args) {
-  ParsedArgs p = parse_args(args,
-                            {"baseline", "fresh", "program", "repetitions", "filter", "out",
-                             "alpha", "time-tolerance", "memory-tolerance"},
-                            {}, "bench-check");
-  const std::string baseline_path = p.value("baseline", "results/benchmarks/baseline.json");
-  const BenchFile baseline = read_benchmark_json(baseline_path);
-  std::string fresh_path = p.value("fresh", "");
+int bench_check_command(const BenchCheckCommandArgs& a) {
+  const BenchFile baseline = read_benchmark_json(a.baseline);
+  std::string fresh_path = a.fresh;
   if (fresh_path.empty()) {
-    fresh_path = p.value("out", "reports/bench-check/fresh.json");
+    fresh_path = a.out;
     std::filesystem::path parent = std::filesystem::path(fresh_path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    run_bench_program(program_options(p, 5), fresh_path);
+    run_bench_program(a.program, fresh_path);
   }
   const BenchFile fresh = read_benchmark_json(fresh_path);
-  GateOptions options;
-  options.alpha = number_flag(p, "alpha", options.alpha);
-  options.time_tolerance = number_flag(p, "time-tolerance", options.time_tolerance);
-  options.memory_tolerance = number_flag(p, "memory-tolerance", options.memory_tolerance);
-  options.filter = p.value("filter", "");
-  const GateResult result = compare_benchmarks(baseline, fresh, options);
-  std::printf("baseline: %s\nfresh:    %s\n\n%s", baseline_path.c_str(), fresh_path.c_str(),
+  GateOptions gate = a.gate;
+  gate.filter = a.program.filter;  // --filter picks what runs and what the gate expects
+  const GateResult result = compare_benchmarks(baseline, fresh, gate);
+  std::printf("baseline: %s\nfresh:    %s\n\n%s", a.baseline.c_str(), fresh_path.c_str(),
               result.table().c_str());
   if (result.rows.empty()) {
     std::fprintf(stderr, "bench-check: no benchmark in common with the baseline\n");
@@ -110,6 +108,34 @@ int command_bench_check(const Args& args) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+void add_bench_commands(CLI::App& app, int& exit_code) {
+  auto bench = std::make_shared<BenchCommandArgs>();
+  CLI::App* cmd = app.add_subcommand("bench", "run the scaling benchmarks and write REPORTS_DIR/NAME/");
+  add_program_options(*cmd, bench->program);
+  cmd->add_option("--name", bench->name, "the report's folder name")->capture_default_str();
+  cmd->add_option("--reports-dir", bench->reports_dir, "where reports go")->capture_default_str();
+  cmd->add_option("--json", bench->json, "report on this Google Benchmark JSON instead of running");
+  cmd->add_flag("--no-plots", [bench](std::int64_t) { bench->plots = false; }, "tables only");
+  cmd->callback([bench, &exit_code] { exit_code = bench_command(*bench); });
+
+  auto check = std::make_shared<BenchCheckCommandArgs>();
+  CLI::App* gate = app.add_subcommand("bench-check", "gate a fresh benchmark run against the baseline (exit 1 on a regression)");
+  add_program_options(*gate, check->program);
+  gate->add_option("--baseline", check->baseline, "the committed baseline")->capture_default_str();
+  gate->add_option("--fresh", check->fresh, "compare this run instead of running the program");
+  gate->add_option("--out", check->out, "where the fresh run is written")->capture_default_str();
+  gate->add_option("--alpha", check->gate.alpha, "Mann-Whitney significance level")->capture_default_str();
+  gate->add_option("--time-tolerance", check->gate.time_tolerance,
+                   "a regression is a median time ratio above 1 + this")
+      ->capture_default_str();
+  gate->add_option("--memory-tolerance", check->gate.memory_tolerance,
+                   "a regression is peak memory above baseline x (1 + this)")
+      ->capture_default_str();
+  gate->callback([check, &exit_code] { exit_code = bench_check_command(*check); });
 }
 
 }  // namespace sdebench

@@ -1,35 +1,26 @@
 #pragma once
-// The sdebench subcommands. Each takes the arguments after its name and returns the exit code.
+// The sdebench subcommands. Each one adds itself to the command line (CLI11, which gives
+// --help, typed options and usage errors): its options are bound to its own settings, and its
+// callback runs it and stores the process exit code in `exit_code`.
 #include <string>
-#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace sdebench {
 
-using Args = std::vector<std::string>;
+void add_run_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
+void add_status_command(CLI::App& app, int& exit_code);
+// `invocation` is the command line as typed, recorded in the report.
+void add_reproduce_command(CLI::App& app, int& exit_code, const std::string& invocation);
+void add_list_command(CLI::App& app, int& exit_code);
+void add_report_commands(CLI::App& app, int& exit_code);  // report, compare
+void add_bench_commands(CLI::App& app, int& exit_code);   // bench, bench-check
 
-int command_run(const Args& args);
-int command_sweep(const Args& args);
-int command_status(const Args& args);
-int command_list(const Args& args);
-int command_report(const Args& args);
-int command_compare(const Args& args);
-int command_bench(const Args& args);
-int command_bench_check(const Args& args);
-int command_reproduce(const Args& args);
-
-// Entry point of apps/sdebench: dispatches to the subcommands, turns errors into messages.
+// Entry point of apps/sdebench: parses the command line, runs the subcommand, turns errors into
+// messages (exit 2 for usage and spec errors, 1 for failures).
 int sdebench_main(int argc, char** argv);
-
-// Shared argument handling: flags are "--name" or "--name VALUE"; everything else is positional.
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> flags;  // name without "--", value ("" if none)
-  bool has(const std::string& name) const;
-  std::string value(const std::string& name, const std::string& fallback = "") const;
-};
-// `with_value` lists the flags that take a value; any other flag is a switch. Unknown flags
-// (not in `with_value` or `switches`) are an error naming the closest known flag.
-ParsedArgs parse_args(const Args& args, const std::vector<std::string>& with_value,
-                      const std::vector<std::string>& switches, const std::string& command);
 
 }  // namespace sdebench

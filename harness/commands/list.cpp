@@ -1,4 +1,7 @@
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <variant>
 
@@ -47,14 +50,8 @@ void print_registry(const RegistryT& registry, const char* title, const char* se
   std::printf("\n");
 }
 
-}  // namespace
-
-int command_list(const Args& args) {
-  ParsedArgs p = parse_args(args, {}, {}, "list");
-  const std::string what = p.positional.empty() ? "all" : p.positional.front();
+int list_command(const std::string& what) {
   const bool all = what == "all";
-  if (!all && what != "methods" && what != "datasets" && what != "solvers" && what != "sections")
-    throw std::invalid_argument("usage: sdebench list [methods|datasets|solvers|sections]");
   if (all || what == "methods") print_registry(MethodRegistry::instance(), "Methods", "method");
   if (all || what == "datasets") print_registry(DatasetRegistry::instance(), "Datasets", "dataset");
   if (all || what == "solvers") {
@@ -71,6 +68,17 @@ int command_list(const Args& args) {
     print_schema(output_schema(), "  ");
   }
   return 0;
+}
+
+}  // namespace
+
+void add_list_command(CLI::App& app, int& exit_code) {
+  auto what = std::make_shared<std::string>("all");
+  CLI::App* cmd = app.add_subcommand("list", "the registered methods, datasets and solvers, with their options");
+  cmd->add_option("what", *what, "what to list")
+      ->check(CLI::IsMember({"all", "methods", "datasets", "solvers", "sections"}))
+      ->capture_default_str();
+  cmd->callback([what, &exit_code] { exit_code = list_command(*what); });
 }
 
 }  // namespace sdebench

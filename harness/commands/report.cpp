@@ -1,4 +1,8 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "harness/commands/commands.h"
@@ -6,12 +10,17 @@
 
 namespace sdebench {
 
-int command_report(const Args& args) {
-  ParsedArgs p = parse_args(args, {"name", "reports-dir"}, {"no-plots"}, "report");
-  if (p.positional.empty() || !p.has("name"))
-    throw std::invalid_argument("usage: sdebench report RUN_DIR_OR_FOLDER... --name NAME [--reports-dir reports]");
-  ReportOutput out = write_report(p.positional, p.value("name"), p.value("reports-dir", "reports"),
-                                  !p.has("no-plots"));
+namespace {
+
+struct ReportCommandArgs {
+  std::vector<std::string> runs;
+  std::string name;
+  std::string reports_dir = "reports";
+  bool plots = true;
+};
+
+int report_command(const ReportCommandArgs& a) {
+  ReportOutput out = write_report(a.runs, a.name, a.reports_dir, a.plots);
   std::printf("%s\n", out.console_table.c_str());
   std::printf("report (%d runs): %s/README.md\n", out.runs, out.dir.c_str());
   for (const auto& f : out.files) std::printf("  %s/%s\n", out.dir.c_str(), f.c_str());
@@ -19,11 +28,25 @@ int command_report(const Args& args) {
   return 0;
 }
 
-int command_compare(const Args& args) {
-  ParsedArgs p = parse_args(args, {}, {}, "compare");
-  if (p.positional.empty()) throw std::invalid_argument("usage: sdebench compare RUN_DIR_OR_FOLDER...");
-  std::printf("%s", compare_runs(p.positional).c_str());
-  return 0;
+}  // namespace
+
+void add_report_commands(CLI::App& app, int& exit_code) {
+  const char* runs_help = "run directories, or folders holding them (e.g. results/runs/quickstart)";
+  auto a = std::make_shared<ReportCommandArgs>();
+  CLI::App* report = app.add_subcommand("report", "tables and plots of runs into REPORTS_DIR/NAME/");
+  report->add_option("runs", a->runs, runs_help)->required();
+  report->add_option("--name", a->name, "the report's folder name")->required();
+  report->add_option("--reports-dir", a->reports_dir, "where reports go")->capture_default_str();
+  report->add_flag("--no-plots", [a](std::int64_t) { a->plots = false; }, "tables only");
+  report->callback([a, &exit_code] { exit_code = report_command(*a); });
+
+  auto runs = std::make_shared<std::vector<std::string>>();
+  CLI::App* compare = app.add_subcommand("compare", "print the comparison table of runs");
+  compare->add_option("runs", *runs, runs_help)->required();
+  compare->callback([runs, &exit_code] {
+    std::printf("%s", compare_runs(*runs).c_str());
+    exit_code = 0;
+  });
 }
 
 }  // namespace sdebench

@@ -1,4 +1,7 @@
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "harness/commands/commands.h"
@@ -6,28 +9,20 @@
 
 namespace sdebench {
 
-int command_reproduce(const Args& args) {
-  ParsedArgs p = parse_args(args, {"seeds", "jobs", "scale", "output-root", "reports-root", "experiments"},
-                            {"no-progress", "report-only"}, "reproduce");
-  if (p.positional.empty())
-    throw std::invalid_argument(
-        "usage: sdebench reproduce SUITE [key=value ...] [--scale NAME] [--seeds N] [--jobs N] [--report-only] "
-        "[--output-root DIR] [--reports-root DIR]   (SUITE: experiments/paper/SUITE.suite.toml)");
-  const Suite suite = load_suite(suite_path(p.value("experiments", "experiments"), p.positional.front()),
-                                 p.value("scale", ""));
+namespace {
+
+struct ReproduceCommandArgs {
+  std::vector<std::string> suite_and_overrides;
+  std::string scale;
+  std::string experiments = "experiments";
   ReproduceOptions options;
-  options.overrides.assign(p.positional.begin() + 1, p.positional.end());
-  if (p.has("seeds")) options.seeds = std::stoll(p.value("seeds"));
-  if (p.has("jobs")) options.jobs = std::stoi(p.value("jobs"));
-  if (options.jobs < 1) throw std::invalid_argument("sdebench reproduce: --jobs must be at least 1");
-  if (p.has("seeds") && options.seeds < 1)
-    throw std::invalid_argument("sdebench reproduce: --seeds must be at least 1");
-  options.output_root = p.value("output-root", options.output_root);
-  options.reports_root = p.value("reports-root", options.reports_root);
-  options.progress = !p.has("no-progress");
-  options.report_only = p.has("report-only");
-  options.command_line = "sdebench reproduce";
-  for (const auto& a : args) options.command_line += " " + a;
+};
+
+int reproduce_command(ReproduceCommandArgs& a, const std::string& invocation) {
+  const Suite suite = load_suite(suite_path(a.experiments, a.suite_and_overrides.front()), a.scale);
+  ReproduceOptions& options = a.options;
+  options.overrides.assign(a.suite_and_overrides.begin() + 1, a.suite_and_overrides.end());
+  options.command_line = invocation;
   ReproduceResult r = reproduce(suite, options);
   if (options.report_only) {
     std::printf("report: %s/README.md\n", r.report.dir.c_str());
@@ -39,6 +34,31 @@ int command_reproduce(const Args& args) {
               r.report.dir.c_str());
   for (const auto& w : r.report.warnings) std::fprintf(stderr, "[reproduce] warning: %s\n", w.c_str());
   return r.sweep.failed > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void add_reproduce_command(CLI::App& app, int& exit_code, const std::string& invocation) {
+  auto a = std::make_shared<ReproduceCommandArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "reproduce", "train a paper suite (experiments/paper/SUITE.suite.toml) over its seeds and "
+                   "write reports/<its report>/");
+  cmd->add_option("suite", a->suite_and_overrides, "SUITE, then key=value overrides for every run")
+      ->required();
+  cmd->add_option("--scale", a->scale, "one of the suite's scales (e.g. a short CI form)");
+  cmd->add_option("--seeds", a->options.seeds, "seeds per row (default: the suite's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--jobs", a->options.jobs, "runs at a time, as child processes")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--output-root", a->options.output_root, "where the runs go")->capture_default_str();
+  cmd->add_option("--reports-root", a->options.reports_root, "where the report goes")->capture_default_str();
+  cmd->add_option("--experiments", a->experiments, "the folder holding paper/")->capture_default_str();
+  cmd->add_flag("--no-progress", [a](std::int64_t) { a->options.progress = false; },
+                "no progress lines on stderr");
+  cmd->add_flag("--report-only", a->options.report_only,
+                "re-make the report from the runs of an earlier reproduce, training nothing");
+  cmd->callback([a, &invocation, &exit_code] { exit_code = reproduce_command(*a, invocation); });
 }
 
 }  // namespace sdebench

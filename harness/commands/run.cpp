@@ -1,4 +1,8 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "harness/commands/commands.h"
@@ -9,35 +13,33 @@
 namespace sdebench {
 
 namespace {
+
 void print_result(const RunResult& r) {
   std::printf("run directory: %s\nstatus: %s after %lld iterations\n", r.run_dir.c_str(), r.status.c_str(),
               static_cast<long long>(r.iterations));
   for (const auto& kv : r.final_metrics) std::printf("  %s = %s\n", kv.first.c_str(), format_number(kv.second).c_str());
 }
-}  // namespace
 
-int command_run(const Args& args) {
-  ParsedArgs p = parse_args(args, {"resume", "label", "output-root", "stop-after", "run-dir-file", "run-dir"},
-                            {"no-progress"}, "run");
+struct RunCommandArgs {
+  std::vector<std::string> spec_and_overrides;
+  std::string label;
   RunOptions options;
-  options.progress = !p.has("no-progress");
-  options.output_root = p.value("output-root");
-  options.run_dir_file = p.value("run-dir-file");
-  options.run_dir = p.value("run-dir");
-  if (p.has("stop-after")) options.stop_after = std::stoll(p.value("stop-after"));
+};
+
+int run_command(RunCommandArgs& a) {
+  RunOptions& options = a.options;
   ResolvedSpec spec;
-  if (p.has("resume")) {
-    if (!p.positional.empty())
+  if (!options.resume_dir.empty()) {
+    if (!a.spec_and_overrides.empty())
       throw std::invalid_argument("sdebench run --resume RUN_DIR takes no spec or overrides: the run "
                                   "continues with the spec saved in RUN_DIR/spec.toml");
-    options.resume_dir = p.value("resume");
     spec = load_run_spec(options.resume_dir);
   } else {
-    if (p.positional.empty())
+    if (a.spec_and_overrides.empty())
       throw std::invalid_argument("usage: sdebench run SPEC.toml [section.key=value ...] | sdebench run --resume RUN_DIR");
-    std::vector<std::string> overrides(p.positional.begin() + 1, p.positional.end());
-    spec = load_spec(p.positional.front(), overrides);
-    spec.sweep_label = p.value("label", spec.sweep_label);
+    std::vector<std::string> overrides(a.spec_and_overrides.begin() + 1, a.spec_and_overrides.end());
+    spec = load_spec(a.spec_and_overrides.front(), overrides);
+    if (!a.label.empty()) spec.sweep_label = a.label;
   }
   // scancel, a Slurm time limit or preemption: checkpoint at the next iteration, then exit 143
   // (128 + SIGTERM, what the shell reports for a process killed by it) so nobody reads the run
@@ -51,6 +53,25 @@ int command_run(const Args& args) {
     return 143;
   }
   return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<RunCommandArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "train one experiment, or continue a killed run");
+  cmd->add_option("spec", a->spec_and_overrides, "SPEC.toml, then section.key=value overrides");
+  cmd->add_option("--resume", a->options.resume_dir, "continue the run in RUN_DIR from its checkpoint");
+  cmd->add_option("--label", a->label, "the run's label in tables (default: the spec's)");
+  cmd->add_option("--output-root", a->options.output_root, "write the run under DIR instead of output.dir");
+  cmd->add_option("--run-dir", a->options.run_dir, "write into this (empty, existing) directory");
+  cmd->add_option("--run-dir-file", a->options.run_dir_file, "write the run directory's path to this file");
+  cmd->add_option("--stop-after", a->options.stop_after,
+                  "testing aid: stop as if killed after N iterations of this session")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-progress", [a](std::int64_t) { a->options.progress = false; },
+                "no progress lines on stderr");
+  cmd->callback([a, &exit_code] { exit_code = run_command(*a); });
 }
 
 }  // namespace sdebench

@@ -1,6 +1,9 @@
 // `sdebench status SWEEP_DIR`: one line per run of a Slurm sweep, from its run directories and
 // what squeue/scontrol still know.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <memory>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -10,11 +13,10 @@
 
 namespace sdebench {
 
-int command_status(const Args& args) {
-  ParsedArgs p = parse_args(args, {}, {}, "status");
-  if (p.positional.size() != 1)
-    throw std::invalid_argument("usage: sdebench status SWEEP_DIR (results/sweeps/<name>/<sweep-id>)");
-  const SweepManifest sweep = read_manifest(p.positional.front());
+namespace {
+
+int status_command(const std::string& sweep_dir) {
+  const SweepManifest sweep = read_manifest(sweep_dir);
   const SweepState state = query_sweep(sweep);
   std::printf("sweep %s/%s: %zu runs, %zu submissions\n", sweep.name.c_str(), sweep.sweep_id.c_str(),
               sweep.runs.size(), sweep.submissions.size());
@@ -39,6 +41,15 @@ int command_status(const Args& args) {
   std::printf("%s\n", line.c_str());
   for (const auto& w : state.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   return 0;
+}
+
+}  // namespace
+
+void add_status_command(CLI::App& app, int& exit_code) {
+  auto sweep_dir = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("status", "one line per run of a Slurm sweep");
+  cmd->add_option("sweep_dir", *sweep_dir, "SWEEP_DIR (results/sweeps/<name>/<sweep-id>)")->required();
+  cmd->callback([sweep_dir, &exit_code] { exit_code = status_command(*sweep_dir); });
 }
 
 }  // namespace sdebench

@@ -1,4 +1,8 @@
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "core/threads.h"
@@ -10,37 +14,30 @@
 
 namespace sdebench {
 
-int command_sweep(const Args& args) {
-  std::vector<std::string> with_value{"jobs", "output-root", "runs-file", "launcher", "resume"};
-  with_value.insert(with_value.end(), slurm_sweep_flags().begin(), slurm_sweep_flags().end());
-  ParsedArgs p = parse_args(args, with_value, {"no-progress", "dry-run", "no-table"}, "sweep");
-  if (p.has("resume")) return resume_sweep(p);
-  const std::string launcher = p.value("launcher", "local");
-  if (launcher != "local" && launcher != "slurm")
-    throw std::invalid_argument("sdebench sweep: --launcher '" + launcher + "': expected local or slurm");
-  if (launcher == "local")
-    for (const auto& flag : slurm_sweep_flags())
-      if (p.has(flag)) throw std::invalid_argument("sdebench sweep: --" + flag + " needs --launcher slurm");
-  if (launcher == "slurm" && (p.has("jobs") || p.has("runs-file")))
-    throw std::invalid_argument("sdebench sweep: --jobs and --runs-file are for --launcher local; with "
-                                "slurm, --max-parallel limits the tasks and the sweep directory lists the runs");
-  if (p.positional.empty())
+namespace {
+
+int sweep_command(const SweepCommandArgs& a) {
+  if (!a.resume.empty()) return resume_sweep(a);
+  if (a.launcher == "local")
+    for (const CLI::Option* option : a.slurm_only)
+      if (option->count() > 0)
+        throw std::invalid_argument("sdebench sweep: " + option->get_name() + " needs --launcher slurm");
+  if (a.spec_and_overrides.empty())
     throw std::invalid_argument("usage: sdebench sweep SPEC.toml [key=a,b,c | seed=0:5 ...] [--jobs N]");
-  std::vector<std::string> overrides(p.positional.begin() + 1, p.positional.end());
+  std::vector<std::string> overrides(a.spec_and_overrides.begin() + 1, a.spec_and_overrides.end());
   // Every combination is resolved and validated before the first run starts (or is queued).
-  std::vector<ResolvedSpec> specs = expand_sweep(p.positional.front(), overrides);
+  std::vector<ResolvedSpec> specs = expand_sweep(a.spec_and_overrides.front(), overrides);
   std::fprintf(stderr, "[sweep] %zu runs\n", specs.size());
-  if (launcher == "slurm") return sweep_on_slurm(specs, p);
-  if (p.has("dry-run")) {
+  if (a.launcher == "slurm") return sweep_on_slurm(specs, a);
+  if (a.dry_run) {
     for (size_t i = 0; i < specs.size(); ++i)
       std::printf("%zu: %s\n", i + 1, specs[i].sweep_label.empty() ? specs[i].name.c_str() : specs[i].sweep_label.c_str());
     return 0;
   }
   SweepOptions options;
-  options.jobs = p.has("jobs") ? std::stoi(p.value("jobs")) : 1;
-  if (options.jobs < 1) throw std::invalid_argument("sdebench sweep: --jobs must be at least 1");
-  options.run.progress = !p.has("no-progress") && options.jobs == 1;
-  options.run.output_root = p.value("output-root");
+  options.jobs = a.jobs;
+  options.run.progress = a.progress && options.jobs == 1;
+  options.run.output_root = a.output_root;
   if (options.jobs > 1) {
     for (const auto& s : specs) {
       const auto threads = s.training.get_int("threads");
@@ -67,8 +64,8 @@ int command_sweep(const Args& args) {
       runs_text += r.run_dir + "\n";
     }
   }
-  if (p.has("runs-file")) write_file_atomic(p.value("runs-file"), runs_text);
-  if (!dirs.empty() && !p.has("no-table")) {
+  if (!a.runs_file.empty()) write_file_atomic(a.runs_file, runs_text);
+  if (!dirs.empty() && a.table) {
     try {
       std::printf("\n%s", compare_runs(dirs).c_str());
     } catch (const std::exception& e) {
@@ -76,6 +73,35 @@ int command_sweep(const Args& args) {
     }
   }
   return result.failed > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<SweepCommandArgs>();
+  CLI::App* cmd = app.add_subcommand("sweep", "train every combination of a grid of overrides");
+  cmd->footer("Overrides take lists (key=a,b,c) and ranges (seed=0:5); every combination is a run.\n"
+              "--launcher slurm submits one Slurm job array and a report job (results/sweeps/).");
+  cmd->add_option("spec", a->spec_and_overrides, "SPEC.toml, then overrides");
+  cmd->add_option("--launcher", a->launcher, "where the runs execute")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  cmd->add_option("--resume", a->resume, "resubmit the runs of this Slurm sweep directory that did not complete");
+  cmd->add_option("--output-root", a->output_root, "write the runs under DIR instead of output.dir");
+  cmd->add_flag("--dry-run", a->dry_run, "list the runs (slurm: print the scripts), run nothing");
+  CLI::Option* jobs = cmd->add_option("--jobs", a->jobs, "local: runs at a time, as child processes")
+                          ->check(CLI::PositiveNumber)
+                          ->capture_default_str();
+  CLI::Option* runs_file = cmd->add_option("--runs-file", a->runs_file, "local: write the run directories here");
+  cmd->add_flag("--no-progress", [a](std::int64_t) { a->progress = false; }, "no progress lines on stderr");
+  cmd->add_flag("--no-table", [a](std::int64_t) { a->table = false; }, "no comparison table at the end");
+  add_slurm_sweep_options(*cmd, *a);
+  cmd->callback([a, jobs, runs_file, &exit_code] {
+    if (a->launcher == "slurm" && (jobs->count() > 0 || runs_file->count() > 0))
+      throw std::invalid_argument("sdebench sweep: --jobs and --runs-file are for --launcher local; with "
+                                  "slurm, --max-parallel limits the tasks and the sweep directory lists the runs");
+    exit_code = sweep_command(*a);
+  });
 }
 
 }  // namespace sdebench

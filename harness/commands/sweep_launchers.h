@@ -5,15 +5,37 @@
 #include <string>
 #include <vector>
 
-#include "harness/commands/commands.h"
 #include "harness/config/spec.h"
+#include "harness/launch/slurm.h"
+
+namespace CLI {
+class App;
+class Option;
+}
 
 namespace sdebench {
 
-// Flags that only the Slurm launcher takes.
-const std::vector<std::string>& slurm_sweep_flags();
-int sweep_on_slurm(const std::vector<ResolvedSpec>& specs, const ParsedArgs& p);
+// What `sdebench sweep` was given.
+struct SweepCommandArgs {
+  std::vector<std::string> spec_and_overrides;
+  std::string launcher = "local";
+  std::string resume;       // a Slurm sweep directory to resubmit
+  std::string output_root;  // runs go under this instead of output.dir
+  bool dry_run = false;
+  // local
+  int jobs = 1;
+  std::string runs_file;
+  bool progress = true;
+  bool table = true;
+  // slurm (runs_root and dry_run are copied from the shared options above)
+  SlurmSweepRequest slurm;
+  std::vector<const CLI::Option*> slurm_only;  // given with --launcher local: an error
+};
+
+// Adds the options only the Slurm launcher takes to `sweep`, bound to `args`.
+void add_slurm_sweep_options(CLI::App& sweep, SweepCommandArgs& args);
+int sweep_on_slurm(const std::vector<ResolvedSpec>& specs, const SweepCommandArgs& args);
 // `sdebench sweep --resume SWEEP_DIR`.
-int resume_sweep(const ParsedArgs& p);
+int resume_sweep(const SweepCommandArgs& args);
 
 }  // namespace sdebench

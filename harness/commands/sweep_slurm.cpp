@@ -1,31 +1,17 @@
 // `sdebench sweep ... --launcher slurm` and `sdebench sweep --resume SWEEP_DIR`: the command-line
 // side of the Slurm launcher (harness/launch/slurm.h).
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
-#include "harness/commands/commands.h"
 #include "harness/commands/sweep_launchers.h"
 #include "harness/launch/slurm.h"
 
 namespace sdebench {
 
 namespace {
-
-int positive(const ParsedArgs& p, const std::string& flag, int fallback, int least) {
-  if (!p.has(flag)) return fallback;
-  int v = 0;
-  try {
-    size_t used = 0;
-    v = std::stoi(p.value(flag), &used);
-    if (used != p.value(flag).size()) throw std::invalid_argument("");
-  } catch (const std::exception&) {
-    throw std::invalid_argument("sdebench sweep: --" + flag + " '" + p.value(flag) + "': expected an integer");
-  }
-  if (v < least)
-    throw std::invalid_argument("sdebench sweep: --" + flag + " must be at least " + std::to_string(least));
-  return v;
-}
 
 void print_queued(const SweepManifest& sweep, const std::vector<int>& tasks) {
   const Submission& s = sweep.submissions.back();
@@ -39,27 +25,35 @@ void print_queued(const SweepManifest& sweep, const std::vector<int>& tasks) {
 
 }  // namespace
 
-const std::vector<std::string>& slurm_sweep_flags() {
-  static const std::vector<std::string> flags{"partition", "time", "cpus-per-task", "mem",
-                                              "max-parallel", "sbatch-arg", "sweeps-dir"};
-  return flags;
+void add_slurm_sweep_options(CLI::App& sweep, SweepCommandArgs& args) {
+  SlurmSweepRequest& r = args.slurm;
+  args.slurm_only = {
+      sweep.add_option("--partition", r.slurm.partition, "slurm: the partition (default: the cluster's)"),
+      sweep.add_option("--time", r.slurm.time, "slurm: time limit per task, HH:MM:SS"),
+      sweep.add_option("--cpus-per-task", r.slurm.cpus_per_task,
+                       "slurm: cores per task (replaces training.threads)")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str(),
+      sweep.add_option("--mem", r.slurm.mem, "slurm: memory per task, e.g. 4G"),
+      sweep.add_option("--max-parallel", r.max_parallel, "slurm: at most K tasks at once")
+          ->check(CLI::PositiveNumber),
+      sweep.add_option("--sbatch-arg", r.slurm.sbatch_args,
+                       "slurm: an extra #SBATCH option, repeatable (--sbatch-arg=--account=lab)")
+          ->allow_extra_args(false),
+      sweep.add_option("--sweeps-dir", r.sweeps_root,
+                       "slurm: where the sweep directory goes (default results/sweeps, or "
+                       "OUTPUT_ROOT/sweeps)"),
+  };
 }
 
-int sweep_on_slurm(const std::vector<ResolvedSpec>& specs, const ParsedArgs& p) {
-  SlurmSweepRequest request;
-  request.slurm.partition = p.value("partition");
-  request.slurm.time = p.value("time");
-  request.slurm.mem = p.value("mem");
-  request.slurm.cpus_per_task = positive(p, "cpus-per-task", 1, 1);
-  for (const auto& f : p.flags)
-    if (f.first == "sbatch-arg") request.slurm.sbatch_args.push_back(f.second);
-  request.max_parallel = positive(p, "max-parallel", 0, 1);
-  request.runs_root = p.value("output-root");
-  // Next to the runs: results/sweeps by default, <output root>/sweeps with --output-root.
-  request.sweeps_root = p.value("sweeps-dir", request.runs_root.empty()
-                                                  ? std::string("results/sweeps")
-                                                  : (std::filesystem::path(request.runs_root) / "sweeps").string());
-  request.dry_run = p.has("dry-run");
+int sweep_on_slurm(const std::vector<ResolvedSpec>& specs, const SweepCommandArgs& args) {
+  SlurmSweepRequest request = args.slurm;
+  request.runs_root = args.output_root;
+  if (request.sweeps_root.empty())
+    request.sweeps_root = request.runs_root.empty()
+                              ? std::string("results/sweeps")
+                              : (std::filesystem::path(request.runs_root) / "sweeps").string();
+  request.dry_run = args.dry_run;
   for (const auto& s : specs) {
     const auto threads = s.training.get_int("threads");
     if (threads != 0 && threads != request.slurm.cpus_per_task) {
@@ -74,11 +68,11 @@ int sweep_on_slurm(const std::vector<ResolvedSpec>& specs, const ParsedArgs& p) 
   return 0;
 }
 
-int resume_sweep(const ParsedArgs& p) {
-  if (!p.positional.empty())
+int resume_sweep(const SweepCommandArgs& args) {
+  if (!args.spec_and_overrides.empty())
     throw std::invalid_argument("sdebench sweep --resume SWEEP_DIR takes no spec or overrides: the "
                                 "runs keep the specs saved in SWEEP_DIR/specs/");
-  SweepManifest sweep = read_manifest(p.value("resume"));
+  SweepManifest sweep = read_manifest(args.resume);
   const std::vector<int> again = resume_slurm_sweep(sweep);
   if (again.empty()) {
     std::printf("sweep %s: nothing to resubmit (every run completed, diverged, pending or running)\n",
