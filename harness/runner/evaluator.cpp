@@ -25,6 +25,10 @@ ScopedGeneratorSeed::~ScopedGeneratorSeed() {
   gen.set_state(saved_);
 }
 
+std::uint64_t evaluation_seed(std::int64_t run_seed) {
+  return static_cast<std::uint64_t>(run_seed) * 0x9E3779B97F4A7C15ULL + 0x5EED;
+}
+
 const TimeSeriesSplit& evaluation_split(const TimeSeriesDataset& data, const std::string& split) {
   const TimeSeriesSplit& s = split == "val" ? data.val : data.test;
   if (s.size() == 0)

@@ -35,6 +35,10 @@ class ScopedGeneratorSeed {
   torch::Tensor saved_;
 };
 
+// Seed of a run's evaluation generator: fixed per run, so its evaluations use common random
+// numbers and neither perturb nor depend on the training stream.
+std::uint64_t evaluation_seed(std::int64_t run_seed);
+
 const TimeSeriesSplit& evaluation_split(const TimeSeriesDataset& data, const std::string& split);
 
 // Energy distance (V-statistic, Euclidean) between samples x [n, D] and y [m, D]:

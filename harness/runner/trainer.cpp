@@ -12,19 +12,20 @@
 
 #include "core/heap.h"
 #include "core/threads.h"
-#include "datasets/dataset.h"
 #include "harness/memory.h"
 #include "harness/progress.h"
 #include "harness/results/atomic_write.h"
 #include "harness/results/run_dir.h"
 #include "harness/runner/batching.h"
 #include "harness/runner/checkpoint.h"
+#include "harness/runner/end_files.h"
 #include "harness/runner/evaluator.h"
+#include "harness/runner/metric_rows.h"
+#include "harness/runner/run_setup.h"
 #include "harness/runner/runner.h"
 #include "harness/runner/stop_signal.h"
 #include "harness/runner/summary.h"
 #include "harness/runner/train_state.h"
-#include "methods/method.h"
 
 namespace sdebench {
 
@@ -34,25 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::ScalarType parse_dtype(const std::string& name) {
-  if (name == "float32") return torch::kFloat32;
-  if (name == "float64") return torch::kFloat64;
-  throw std::invalid_argument("training.dtype = \"" + name + "\": expected \"float32\" or \"float64\"");
-}
-
-torch::Device parse_device(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available())
-      throw std::invalid_argument(
-          "training.device = \"cuda\", but the LibTorch this program was built with has no usable "
-          "CUDA device (torch::cuda::is_available() is false; Debian's LibTorch is CPU-only). "
-          "Use device = \"cpu\".");
-    return torch::kCUDA;
-  }
-  throw std::invalid_argument("training.device = \"" + name + "\": expected \"cpu\" or \"cuda\"");
 }
 
 void set_learning_rate(torch::optim::Adam& adam, double lr) {
@@ -67,69 +49,10 @@ bool finite_terms(const LossTerms& terms) {
   return true;
 }
 
-// Seed of the evaluation generator: fixed per run, so evaluations use common random numbers.
-std::uint64_t evaluation_seed(std::int64_t seed) {
-  return static_cast<std::uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + 0x5EED;
-}
-
-// Options whose meaning depends on the data, checked once the dataset exists and before the run
-// directory does, so a run that cannot give the metric it was asked for never starts.
-void check_against_data(const ResolvedSpec& spec, const TimeSeriesDataset& data) {
-  const auto T = data.times.size(0);
-  const auto context = spec.evaluation.get_int("forecast_context");
-  if (context >= T)
-    throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
-                                ": dataset '" + spec.dataset + "' has " + std::to_string(T) +
-                                " observation times, so nothing would be left to forecast (use "
-                                "at most " + std::to_string(T - 1) + ", or 0 for no forecast)");
-  const std::string split = spec.evaluation.get_string("split");
-  if ((split == "val" ? data.val : data.test).size() == 0)
-    throw std::invalid_argument("evaluation.split = \"" + split + "\": dataset '" + spec.dataset +
-                                "' has an empty " + split +
-                                " split, so nothing would be evaluated (give it sequences, e.g. "
-                                "with the dataset's fractions, or evaluate the other split)");
-  if (!spec.evaluation.get_string("select_metric").empty() && data.val.size() == 0)
-    throw std::invalid_argument("evaluation.select_metric = \"" +
-                                spec.evaluation.get_string("select_metric") + "\": dataset '" +
-                                spec.dataset + "' has an empty val split to select on");
-}
-
-// Everything one run needs, built from the spec before any file is written.
-struct Setup {
-  TimeSeriesDataset data;
-  std::shared_ptr<Method> method;
-  torch::ScalarType dtype;
-  torch::Device device = torch::kCPU;
-};
-
-Setup build(const ResolvedSpec& spec) {
-  Setup s;
-  s.dtype = parse_dtype(spec.training.get_string("dtype"));
-  s.device = parse_device(spec.training.get_string("device"));
-  // The dataset gets its seed through the context; seeding the default generator too keeps
-  // datasets that draw from it reproducible.
-  torch::manual_seed(static_cast<std::uint64_t>(spec.seed));
-  DatasetContext context;
-  context.seed = static_cast<std::uint64_t>(spec.seed);
-  s.data = DatasetRegistry::instance().get(spec.dataset, "dataset").factory(spec.dataset_options, context);
-  if (s.data.train.size() == 0)
-    throw std::invalid_argument("dataset '" + spec.dataset + "' produced an empty training split");
-  check_against_data(spec, s.data);
-  DataShape shape;
-  shape.dims = s.data.dims();
-  shape.times = s.data.times;
-  shape.dtype = s.dtype;
-  torch::manual_seed(static_cast<std::uint64_t>(spec.seed));  // initialisation
-  s.method = MethodRegistry::instance().get(spec.method, "method").factory(spec.method_options, shape);
-  s.method->to(s.dtype);
-  s.method->to(s.device);
-  return s;
-}
-
 class Trainer {
  public:
   Trainer(const ResolvedSpec& spec, const RunOptions& options)
-      : spec_(spec), options_(options), tr_(spec.training), setup_(build(spec)),
+      : spec_(spec), options_(options), tr_(spec.training), setup_(build_run_setup(spec)),
         adam_(setup_.method->parameters(), torch::optim::AdamOptions(tr_.get_float("lr"))) {}
 
   RunResult run();
@@ -140,14 +63,13 @@ class Trainer {
   void evaluate();
   void select_best(std::map<std::string, double>& metrics);
   void evaluate_best();
-  void write_end_files();
   void write_files(bool with_checkpoint);
   void write_summary();
 
   const ResolvedSpec& spec_;
   RunOptions options_;
   const Options& tr_;
-  Setup setup_;
+  RunSetup setup_;
   torch::optim::Adam adam_;
   TrainState state_;
   RunInfo info_;
@@ -219,21 +141,14 @@ void Trainer::step_once(bool& diverged) {
   state_.train_seconds += step_s;
   state_.step_seconds.push_back(step_s);
 
-  if (state_.metrics.header.empty()) {
-    state_.metrics.header = {"iteration", "time_s", "step_s", "lr", "kl_weight", "grad_norm", "loss"};
-    for (const auto& kv : terms.terms) state_.metrics.header.push_back(kv.first);
-  }
-  std::vector<std::string> row{std::to_string(state_.iteration), format_number(state_.train_seconds),
-                               format_number(step_s), format_number(state_.lr),
-                               format_number(context.kl_weight), format_number(grad_norm),
-                               format_number(terms.total)};
-  for (size_t c = 7; c < state_.metrics.header.size(); ++c) {
-    double value = std::nan("");
-    for (const auto& kv : terms.terms)
-      if (kv.first == state_.metrics.header[c]) value = kv.second;
-    row.push_back(format_number(value));
-  }
-  state_.metrics.rows.push_back(std::move(row));
+  StepRecord record;
+  record.iteration = state_.iteration;
+  record.train_seconds = state_.train_seconds;
+  record.step_seconds = step_s;
+  record.lr = state_.lr;
+  record.kl_weight = context.kl_weight;
+  record.grad_norm = grad_norm;
+  append_step_row(state_.metrics, record, terms);
   if (progress_) progress_->update(state_.iteration, terms.total, terms.terms);
 }
 
@@ -267,22 +182,8 @@ void Trainer::evaluate() {
   state_.last_eval = metrics;
   state_.last_eval_iteration = state_.iteration;
 
-  if (state_.evals.header.empty()) {
-    state_.evals.header = {"iteration", "time_s", "eval_s"};
-    for (const auto& kv : metrics) state_.evals.header.push_back(kv.first);
-  }
-  std::vector<std::string> row{std::to_string(state_.iteration), format_number(state_.train_seconds),
-                               format_number(eval_s)};
-  std::string line = "[eval] iteration " + std::to_string(state_.iteration);
-  for (size_t c = 3; c < state_.evals.header.size(); ++c) {
-    auto it = metrics.find(state_.evals.header[c]);
-    const double value = it == metrics.end() ? std::nan("") : it->second;
-    row.push_back(format_number(value));
-    char shown[32];
-    std::snprintf(shown, sizeof shown, "%.6g", value);
-    line += " " + state_.evals.header[c] + " " + shown;
-  }
-  state_.evals.rows.push_back(std::move(row));
+  const std::string line =
+      append_eval_row(state_.evals, state_.iteration, state_.train_seconds, eval_s, metrics);
   if (progress_) progress_->message(line);
 
   const std::string target = tr_.get_string("target_metric");
@@ -336,34 +237,6 @@ void Trainer::evaluate_best() {
   if (progress_)
     progress_->message("[eval] best parameters from iteration " +
                        std::to_string(state_.best_iteration));
-}
-
-// Files made from the final (or best) parameters for the report: sample paths and forecasts.
-void Trainer::write_end_files() {
-  const std::string split = spec_.evaluation.get_string("split");
-  setup_.method->eval();
-  try {
-    ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 1);
-    write_file_atomic(join_path(info_.run_dir, run_files::samples),
-                      sample_paths_csv(*setup_.method, setup_.data, split, 8, setup_.dtype,
-                                       setup_.device));
-  } catch (const std::exception& e) {
-    info_.warnings.push_back(std::string("sample paths not written: ") + e.what());
-  }
-  const auto context = spec_.evaluation.get_int("forecast_context");
-  const auto sequences = spec_.evaluation.get_int("forecast_plot_sequences");
-  if (context > 0 && sequences > 0) {
-    try {
-      ScopedGeneratorSeed seed(evaluation_seed(spec_.seed) + 2);
-      write_file_atomic(join_path(info_.run_dir, run_files::forecasts),
-                        forecast_csv(*setup_.method, setup_.data, split, sequences, context,
-                                     spec_.evaluation.get_int("num_samples"), setup_.dtype,
-                                     setup_.device));
-    } catch (const std::exception& e) {
-      info_.warnings.push_back(std::string("forecasts not written: ") + e.what());
-    }
-  }
-  setup_.method->train();
 }
 
 void Trainer::write_summary() {
@@ -455,7 +328,9 @@ RunResult Trainer::run() {
     // evaluated and the end files come from whichever parameters the run reports.
     write_files(/*with_checkpoint=*/!diverged);
     evaluate_best();
-    if (!diverged || state_.best_iteration >= 0) write_end_files();
+    if (!diverged || state_.best_iteration >= 0)
+      for (auto& warning : write_end_files(setup_, spec_.evaluation, info_.run_dir, evaluation_seed(spec_.seed)))
+        info_.warnings.push_back(std::move(warning));
     write_files(/*with_checkpoint=*/false);
   } catch (const std::exception& e) {
     progress_->finish();

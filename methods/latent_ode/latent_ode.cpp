@@ -96,7 +96,7 @@ LossTerms LatentOde::train_step(const Batch& batch, const StepContext& context) 
   LossTerms out;
   out.total = loss.item<double>();
   const double r = rec.item<double>(), k = kl0.item<double>();
-  out.terms = {{"rec", r}, {"kl0", k}, {"nelbo", r + k}, {"kl_weight", context.kl_weight}};
+  out.terms = {{"rec", r}, {"kl0", k}, {"nelbo", r + k}};
   return out;
 }
 
