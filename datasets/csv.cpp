@@ -18,6 +18,7 @@
 #include "datasets/generator.h"
 #include "datasets/loaders.h"
 #include "datasets/seeding.h"
+#include "datasets/normalisation.h"
 #include "datasets/sha256.h"
 
 namespace sdebench {
@@ -166,17 +167,14 @@ TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) 
            mask.narrow(0, sizes.train, sizes.val).clone()};
   d.test = {values.narrow(0, sizes.train + sizes.val, sizes.test).clone(),
             mask.narrow(0, sizes.train + sizes.val, sizes.test).clone()};
-  d.norm_mean = torch::zeros({D}, torch::kFloat64);
-  d.norm_std = torch::ones({D}, torch::kFloat64);
+  Normalisation normalisation = identity_normalisation(D);
   if (o.get_bool("normalise")) {
-    auto count = d.train.mask.sum(std::vector<std::int64_t>{0, 1});
-    d.norm_mean = d.train.values.sum(std::vector<std::int64_t>{0, 1}) / count.clamp_min(1);
-    auto centred = (d.train.values - d.norm_mean) * d.train.mask;
-    d.norm_std = (centred.pow(2).sum(std::vector<std::int64_t>{0, 1}) / (count - 1).clamp_min(1)).sqrt();
-    d.norm_std = torch::where(d.norm_std > 0, d.norm_std, torch::ones_like(d.norm_std));
+    normalisation = fit_normalisation(d.train.values, d.train.mask);
     for (auto* split : {&d.train, &d.val, &d.test})
-      split->values = (split->values - d.norm_mean) / d.norm_std * split->mask;
+      split->values = normalise(split->values, split->mask, normalisation);
   }
+  d.norm_mean = normalisation.mean;
+  d.norm_std = normalisation.std;
   auto join_ids = [&](std::int64_t begin, std::int64_t count) {
     std::string out;
     for (std::int64_t k = begin; k < begin + count; ++k) out += (out.empty() ? "" : ",") + ids[order[k]];

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "datasets/normalisation.h"
 #include "datasets/seeding.h"
 
 namespace sdebench {
@@ -172,26 +173,12 @@ TimeSeriesDataset finish_generated(const std::string& name, const std::vector<do
   const std::int64_t T = static_cast<std::int64_t>(times.size());
   const std::int64_t n = static_cast<std::int64_t>(paths.size()) / (T * dim);
   std::vector<double> data = paths;
-
-  std::vector<double> mean(dim, 0.0), stddev(dim, 1.0);
+  auto values = torch::from_blob(data.data(), {n, T, dim}, torch::kFloat64);  // a view of `data`
+  const auto all_observed = torch::ones_like(values);
+  Normalisation normalisation = identity_normalisation(dim);
   if (options.get_bool("normalise")) {
-    // Two passes for accuracy; unbiased std, as torch's .std() in the reference scripts.
-    const double count = double(n * T);
-    for (std::int64_t k = 0; k < n * T; ++k)
-      for (std::int64_t j = 0; j < dim; ++j) mean[j] += data[k * dim + j] / count;
-    std::vector<double> sq(dim, 0.0);
-    for (std::int64_t k = 0; k < n * T; ++k)
-      for (std::int64_t j = 0; j < dim; ++j) {
-        const double c = data[k * dim + j] - mean[j];
-        sq[j] += c * c;
-      }
-    for (std::int64_t j = 0; j < dim; ++j) {
-      stddev[j] = std::sqrt(sq[j] / std::max(1.0, count - 1));
-      if (!(stddev[j] > 0)) stddev[j] = 1.0;  // a constant dimension stays as it is
-    }
-    for (std::int64_t k = 0; k < n * T; ++k)
-      for (std::int64_t j = 0; j < dim; ++j)
-        data[k * dim + j] = (data[k * dim + j] - mean[j]) / stddev[j];
+    normalisation = fit_normalisation(values, all_observed);
+    values.copy_(normalise(values, all_observed, normalisation));  // the noise below goes into `data`
   }
 
   const double noise = options.get_float("obs_noise");
@@ -209,8 +196,8 @@ TimeSeriesDataset finish_generated(const std::string& name, const std::vector<do
   TimeSeriesDataset out;
   out.name = name;
   out.times = torch::from_blob(const_cast<double*>(times.data()), {T}, torch::kFloat64).clone();
-  out.norm_mean = torch::from_blob(mean.data(), {dim}, torch::kFloat64).clone();
-  out.norm_std = torch::from_blob(stddev.data(), {dim}, torch::kFloat64).clone();
+  out.norm_mean = normalisation.mean;
+  out.norm_std = normalisation.std;
   std::int64_t start = 0;
   for (auto [split, size] : {std::make_pair(&out.train, sizes.train),
                              std::make_pair(&out.val, sizes.val),

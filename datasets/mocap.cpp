@@ -10,6 +10,7 @@
 
 #include "datasets/generator.h"
 #include "datasets/loaders.h"
+#include "datasets/normalisation.h"
 #include "datasets/sha256.h"
 
 namespace sdebench {
@@ -109,21 +110,15 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
     if (split->values.size(1) != T || split->values.size(2) != D)
       throw std::runtime_error("mocap: '" + path + "': Xval/Xtest shapes differ from Xtr's");
   d.times = torch::arange(T, torch::kFloat64) * o.get_float("dt");
-  d.norm_mean = torch::zeros({D}, torch::kFloat64);
-  d.norm_std = torch::ones({D}, torch::kFloat64);
-  if (o.get_bool("normalise")) {
-    auto flat = d.train.values.reshape({-1, D});
-    d.norm_mean = flat.mean(0);
-    d.norm_std = flat.std(0);
-    // The file's constant dimensions are zero up to rounding (std ~1e-16, not 0): dividing by
-    // that blew the val/test values up to 1e16, so anything below 1e-8 of the largest std
-    // counts as constant and keeps std 1.
-    d.norm_std = torch::where(d.norm_std > 1e-8 * d.norm_std.max(), d.norm_std,
-                              torch::ones_like(d.norm_std));
-    for (auto* split : {&d.train, &d.val, &d.test})
-      split->values = (split->values - d.norm_mean) / d.norm_std;
-  }
   for (auto* split : {&d.train, &d.val, &d.test}) split->mask = torch::ones_like(split->values);
+  Normalisation normalisation = identity_normalisation(D);
+  if (o.get_bool("normalise")) {
+    normalisation = fit_normalisation(d.train.values, d.train.mask);
+    for (auto* split : {&d.train, &d.val, &d.test})
+      split->values = normalise(split->values, split->mask, normalisation);
+  }
+  d.norm_mean = normalisation.mean;
+  d.norm_std = normalisation.std;
   d.meta["dataset"] = "mocap";
   d.meta["source_file"] = path;
   d.meta["sha256"] = checksum;
