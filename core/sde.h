@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include <string>
+#include <vector>
 
 namespace sdebench {
 
@@ -52,6 +53,11 @@ class Sde {
   // Override to share work between drift, diffusion and the extras.
   virtual SdeEvaluation evaluate(double t, const torch::Tensor& y, bool with_extras);
   virtual torch::Tensor extra_rate(double t, const torch::Tensor& y);
+
+  // Tensors other than module parameters that the SDE reads and that may carry a graph (e.g.
+  // an encoder's output). The stochastic adjoint swaps each for a detached leaf for its two
+  // sweeps and hands the leaf's gradient back to that graph; parameters get theirs in .grad.
+  virtual std::vector<torch::Tensor*> graph_inputs() { return {}; }
 
   // Diagonal noise only: elementwise dg_i/dy_i (Milstein's correction). The default uses
   // reverse-mode autograd on sum(g), valid because g_i depends on y_i alone.

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/adjoint/adjoint_sdeint.h"
 #include "core/solvers/stepper.h"
 #include "core/step_plan.h"
 
@@ -76,21 +77,29 @@ SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>
   auto stepper = make_stepper(options.method);
   stepper->check(sde);
 
+  // Without autograd the adjoint's forward is this very loop, so only a differentiable solve
+  // takes the adjoint's path.
+  const bool adjoint = options.gradient == Gradient::Adjoint && torch::autograd::GradMode::is_enabled();
   const BrownianShape shape{y0.size(0), sde.brownian_dim(y0.size(1)), y0.scalar_type()};
   std::unique_ptr<BrownianSource> owned;
   BrownianSource* brownian = options.brownian;
   if (!brownian) {
-    if (stepper->needs_levy_area() && ts.size() > 1)
+    // The adjoint queries the path backwards, and Levy-area solvers need the area: both need
+    // the interval; a plain forward solve walks a cheaper path.
+    const bool levy = stepper->needs_levy_area();
+    if ((levy || adjoint) && ts.size() > 1)
       owned = std::make_unique<BrownianInterval>(ts.front(), ts.back(), shape, options.seed,
-                                                 BrownianIntervalOptions{24, 256, true});
+                                                 BrownianIntervalOptions{24, 256, levy});
     else
-      owned = std::make_unique<BrownianPath>(shape, options.seed, stepper->needs_levy_area());
+      owned = std::make_unique<BrownianPath>(shape, options.seed, levy);
     brownian = owned.get();
   } else if (stepper->needs_levy_area() && !brownian->has_levy_area()) {
     throw std::invalid_argument(std::string("sdeint: solver '") + stepper->name() +
                                 "' needs the space-time Levy area, but the Brownian source was "
                                 "made without it (levy_area = false)");
   }
+  if (adjoint)
+    return sdeint_adjoint(sde, y0, ts, options, *brownian, std::move(owned));
 
   const StepPlan plan = plan_steps(ts, options.dt, options.grid);
   torch::Tensor y = y0, extras;

@@ -6,8 +6,10 @@
 // output time is hit exactly; TimeGrid::Fixed takes torchsde's steps of exactly dt and
 // interpolates the outputs linearly.
 // Extra quantities (Sde::extra_size() > 0) are integrated alongside the state from 0 at
-// ts[0], with the solver's own drift quadrature. Gradients flow through the steps unless the
-// caller disables autograd (backprop through the solver).
+// ts[0], with the solver's own drift quadrature. Gradients reach y0, the SDE's parameters and
+// its graph_inputs() as options.gradient says: through the steps (backprop) or by the
+// stochastic adjoint's backward sweep (core/adjoint/adjoint_sdeint.h); a caller differentiates
+// the result the same way either way.
 #include <torch/types.h>
 
 #include <cstdint>
@@ -17,16 +19,16 @@
 
 #include "core/brownian.h"
 #include "core/sde.h"
+#include "core/solver_config.h"
 #include "core/step_plan.h"
 
 namespace sdebench {
 
-struct SdeintOptions {
-  std::string method = "euler";
-  double dt = 1e-2;
-  TimeGrid grid = TimeGrid::Observations;
-  // Brownian source to use; when null, sdeint makes a BrownianPath (or a BrownianInterval
-  // when the solver needs Levy area) from `seed`.
+struct SdeintOptions : SolverConfig {
+  // Brownian source to use; when null, sdeint makes one from `seed`: a BrownianInterval when
+  // the solver needs Levy area or the gradient is the adjoint (which queries it backwards),
+  // else a BrownianPath. With the adjoint, the source must answer queries in any order and,
+  // like the SDE, outlive the backward pass.
   BrownianSource* brownian = nullptr;
   std::uint64_t seed = 0;
 };

@@ -43,13 +43,13 @@ torch::Tensor add_defined(const torch::Tensor& a, const torch::Tensor& b) {
 
 }  // namespace
 
-StochasticAdjoint::StochasticAdjoint(AdjointOptions options)
+StochasticAdjoint::StochasticAdjoint(SolverConfig options)
     : options_(std::move(options)), stepper_(make_stepper(options_.method)) {
   if (!(options_.dt > 0))
     throw std::invalid_argument("StochasticAdjoint: dt must be positive, got " +
                                 std::to_string(options_.dt));
-  if (options_.reconstruction_iterations < 0)
-    throw std::invalid_argument("StochasticAdjoint: reconstruction_iterations must be >= 0");
+  if (options_.adjoint_iterations < 0)
+    throw std::invalid_argument("StochasticAdjoint: adjoint_iterations must be >= 0");
   reversible_ = dynamic_cast<ReversibleHeun*>(stepper_.get()) != nullptr;
 }
 
@@ -139,7 +139,7 @@ torch::Tensor StochasticAdjoint::backward_generic(Sde& sde, const torch::Tensor&
     torch::Tensor y = y_next;
     {
       torch::NoGradGuard no_grad;
-      for (int k = 0; k < options_.reconstruction_iterations; ++k) {
+      for (int k = 0; k < options_.adjoint_iterations; ++k) {
         torch::Tensor phi = y.clone(), none;
         stepper_->step(sde, t, h, dW, phi, none);
         y = y + (y_next - phi);

@@ -32,27 +32,16 @@
 #include "core/brownian.h"
 #include "core/sde.h"
 #include "core/sdeint.h"
+#include "core/solver_config.h"
 #include "core/solvers/stepper.h"
 #include "core/step_plan.h"
 
 namespace sdebench {
 
-struct AdjointOptions {
-  std::string method = "euler";
-  double dt = 1e-2;
-  // Fixed-point iterations (without a graph) that reconstruct each earlier state before the
-  // step's VJP, for solvers other than reversible_heun. 0 = the explicit reverse step only,
-  // whose O(dt) local bias (g g' dW^2 for multiplicative noise) does not vanish as dt -> 0;
-  // use >= 1 (the gradients then converge; more iterations approach backprop's exactly).
-  int reconstruction_iterations = 1;
-  // Where the solver steps (core/step_plan.h); outputs between grid points are interpolated
-  // forward and their cotangents split between the two grid points backward.
-  TimeGrid grid = TimeGrid::Observations;
-};
-
 class StochasticAdjoint {
  public:
-  explicit StochasticAdjoint(AdjointOptions options);
+  // Takes the solver, dt, grid and adjoint_iterations of `config` (its `gradient` is moot here).
+  explicit StochasticAdjoint(SolverConfig config);
 
   // Solves from y0 over ts without a graph and returns the states (and extras, from 0 at
   // ts[0]) at every time in ts, exactly as sdeint with the same solver, dt and Brownian
@@ -66,7 +55,7 @@ class StochasticAdjoint {
   torch::Tensor backward(Sde& sde, const torch::Tensor& grad_states,
                          const torch::Tensor& grad_extras);
 
-  const AdjointOptions& options() const { return options_; }
+  const SolverConfig& options() const { return options_; }
   std::int64_t steps_taken() const { return steps_; }
 
  private:
@@ -77,7 +66,7 @@ class StochasticAdjoint {
   torch::Tensor backward_reversible_heun(Sde& sde, const torch::Tensor& grad_states,
                                          const torch::Tensor& grad_extras);
 
-  AdjointOptions options_;
+  SolverConfig options_;
   std::unique_ptr<Stepper> stepper_;
   bool reversible_;
   // Saved by forward().

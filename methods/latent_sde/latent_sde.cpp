@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 
+#include "core/brownian.h"
 #include "core/solvers/stepper.h"
+#include "methods/latent_sde/latent_sde_sde.h"
 
 namespace sdebench {
 
@@ -16,7 +18,7 @@ Schema LatentSde::schema() {
   s.add_string("gradient", "adjoint",
                "how gradients are taken: 'adjoint' (stochastic adjoint, O(1) memory in the "
                "number of solver steps) or 'backprop' (through the solver steps)",
-               {"adjoint", "backprop"})
+               gradient_names())
       .add_string("solver", "euler",
                   "core solver; heun/midpoint/reversible_heun solve the equivalent "
                   "Stratonovich form",
@@ -73,11 +75,11 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.encoder_layers = o.get_int("encoder_layers");
   c.model.activation = parse_activation(o.get_string("activation"));
   c.model.observation = observation_options(o, c.model.activation);
-  c.gradient = o.get_string("gradient");
-  c.solver = o.get_string("solver");
-  c.dt = o.get_float("dt");
-  c.time_grid = parse_time_grid(o.get_string("time_grid"));
-  c.adjoint_iterations = static_cast<int>(o.get_int("adjoint_iterations"));
+  c.solver.gradient = parse_gradient(o.get_string("gradient"));
+  c.solver.method = o.get_string("solver");
+  c.solver.dt = o.get_float("dt");
+  c.solver.grid = parse_time_grid(o.get_string("time_grid"));
+  c.solver.adjoint_iterations = static_cast<int>(o.get_int("adjoint_iterations"));
   return c;
 }
 
@@ -85,16 +87,20 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
     : config_(config), dtype_(shape.dtype) {
   if (config.model.data_dims < 1)
     throw std::invalid_argument("latent_sde: the data must have at least one dimension");
-  if (config.gradient != "adjoint" && config.gradient != "backprop")
-    throw std::invalid_argument("latent_sde: gradient must be 'adjoint' or 'backprop', got '" +
-                                config.gradient + "'");
-  make_stepper(config.solver);  // throws on an unknown name
+  make_stepper(config.solver.method);  // throws on an unknown name
   model = register_module("model", LatentSdeModel(config.model));
   to(dtype_);
 }
 
 Batch LatentSde::to_dtype(const Batch& batch) const {
   return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
+}
+
+SdeintOptions LatentSde::solve_options(std::uint64_t seed) const {
+  SdeintOptions options;
+  static_cast<SolverConfig&>(options) = config_.solver;
+  options.seed = seed;
+  return options;
 }
 
 std::uint64_t LatentSde::next_seed() const {
@@ -118,8 +124,33 @@ LossTerms LatentSde::train_step(const Batch& batch, const StepContext& context) 
                                 std::to_string(config_.model.data_dims) + "]");
   if (batch.values.size(1) < 2)
     throw std::invalid_argument("latent_sde: need at least two observation times");
-  auto b = to_dtype(batch);
-  return config_.gradient == "backprop" ? train_backprop(b, context) : train_adjoint(b, context);
+  const auto b = to_dtype(batch);
+  const auto ts = to_time_vector(b.times);
+  auto enc = encode(b);
+  auto kl0 = model->kl_initial(enc.mean, enc.log_std).mean();
+  // A Brownian interval whichever the gradient, so both modes see the same path for a seed
+  // (the adjoint needs one that answers queries backwards).
+  const bool levy = make_stepper(config_.solver.method)->needs_levy_area();
+  BrownianInterval brownian(ts.front(), ts.back(), {b.values.size(0), config_.model.latent, dtype_},
+                            next_seed(), BrownianIntervalOptions{24, 256, levy});
+  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
+  SdeintOptions options = solve_options(/*seed, unused: the path is given*/ 0);
+  options.brownian = &brownian;
+  auto solution = sdeint(sde, enc.z0, ts, options);
+
+  auto rec = model
+                 ->neg_log_likelihood(b.values.transpose(0, 1), b.mask.transpose(0, 1),
+                                      solution.states)
+                 .sum(0)
+                 .mean();
+  auto kl_path = solution.extras[-1].sum(-1).mean();
+  auto loss = rec + context.kl_weight * (kl0 + kl_path);
+  loss.backward();
+  const double r = rec.item<double>(), k0 = kl0.item<double>(), kp = kl_path.item<double>();
+  LossTerms terms;
+  terms.total = r + context.kl_weight * (k0 + kp);
+  terms.terms = {{"rec", r}, {"kl0", k0}, {"kl_path", kp}, {"nelbo", r + k0 + kp}};
+  return terms;
 }
 
 }  // namespace sdebench

@@ -2,9 +2,10 @@
 // The latent SDE baseline (Li et al. 2020; torchsde's latent_sde_lorenz.py), trained on the
 // ELBO with the path KL integrated alongside the state, by one of two gradient modes:
 //   gradient = "backprop": differentiate through the solver steps (graph O(steps) memory);
-//   gradient = "adjoint":  core's StochasticAdjoint: the forward solve keeps no graph, the
-//                          backward sweep replays the same BrownianInterval (O(1) memory in
-//                          the number of steps).
+//   gradient = "adjoint":  core's stochastic adjoint (sdeint's Gradient::Adjoint): the forward
+//                          solve keeps no graph, the backward sweep replays the same
+//                          BrownianInterval (O(1) memory in the number of steps).
+// Both are one call to sdeint; only SolverConfig::gradient differs.
 // Loss per batch (as torchsde): rec + kl_weight * (kl0 + kl_path), with
 //   rec     = mean over sequences of sum_i -log p(x_i | z_{t_i}) (observed entries),
 //   kl0     = mean KL(q(z_0 | x) || p(z_0)),  kl_path = mean of int 1/2 |(f - h) / g|^2 dt.
@@ -14,7 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "core/step_plan.h"
+#include "core/sdeint.h"
+#include "core/solver_config.h"
 #include "methods/latent_sde/latent_sde_model.h"
 #include "methods/method.h"
 
@@ -22,11 +24,7 @@ namespace sdebench {
 
 struct LatentSdeMethodConfig {
   LatentSdeConfig model;
-  std::string gradient = "adjoint";  // "adjoint" | "backprop"
-  std::string solver = "euler";
-  double dt = 1e-2;
-  TimeGrid time_grid = TimeGrid::Observations;  // where the solver steps (core/step_plan.h)
-  int adjoint_iterations = 1;  // state reconstruction iterations (not reversible_heun)
+  SolverConfig solver{"euler", 1e-2, 1, TimeGrid::Observations, Gradient::Adjoint};
 };
 
 class LatentSde : public Method {
@@ -54,8 +52,8 @@ class LatentSde : public Method {
   Encoded encode(const Batch& batch);
   Batch to_dtype(const Batch& batch) const;
   std::uint64_t next_seed() const;
-  LossTerms train_backprop(const Batch& batch, const StepContext& context);
-  LossTerms train_adjoint(const Batch& batch, const StepContext& context);
+  // sdeint's options: the configured solver and the seed of the Brownian path sdeint makes.
+  SdeintOptions solve_options(std::uint64_t seed) const;
 
   LatentSdeMethodConfig config_;
   torch::ScalarType dtype_;

@@ -17,12 +17,8 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
   const auto ts = to_time_vector(b.times);
   auto enc = encode(repeated);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std);
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver));
-  SdeintOptions opts;
-  opts.method = config_.solver;
-  opts.dt = config_.dt;
-  opts.grid = config_.time_grid;
-  opts.seed = next_seed();
+  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
+  const SdeintOptions opts = solve_options(next_seed());
   auto solution = sdeint(sde, enc.z0, ts, opts);
   auto rec = model
                  ->neg_log_likelihood(repeated.values.transpose(0, 1),
@@ -42,12 +38,8 @@ torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
   auto z0 = model->sample_initial(n);
   torch::Tensor states = z0.unsqueeze(0);
   if (ts.size() > 1) {
-    LatentPriorSde sde(*model, solver_calculus(config_.solver));
-    SdeintOptions opts;
-    opts.method = config_.solver;
-    opts.dt = config_.dt;
-    opts.grid = config_.time_grid;
-    opts.seed = next_seed();
+    LatentPriorSde sde(*model, solver_calculus(config_.solver.method));
+    const SdeintOptions opts = solve_options(next_seed());
     states = sdeint(sde, z0, ts, opts).states;
   }
   return model->decode(states).permute({1, 0, 2}).contiguous();  // decoder mean, [n, T, D]
@@ -81,12 +73,8 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   torch::Tensor post = enc.z0.unsqueeze(0);  // [len(grid), BS, d]
   if (grid.size() > 1) {
     LatentPosteriorSde sde(*model, obs_ts, enc.projection.unbind(0),
-                           solver_calculus(config_.solver));
-    SdeintOptions opts;
-    opts.method = config_.solver;
-    opts.dt = config_.dt;
-    opts.grid = config_.time_grid;
-    opts.seed = next_seed();
+                           solver_calculus(config_.solver.method));
+    const SdeintOptions opts = solve_options(next_seed());
     post = sdeint(sde, enc.z0, grid, opts).states;
   }
   std::vector<torch::Tensor> states;
@@ -98,12 +86,8 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   auto z_k = post[static_cast<std::int64_t>(
       std::lower_bound(grid.begin(), grid.end(), t_k) - grid.begin())];
   if (after.size() > 1) {
-    LatentPriorSde prior(*model, solver_calculus(config_.solver));
-    SdeintOptions opts;
-    opts.method = config_.solver;
-    opts.dt = config_.dt;
-    opts.grid = config_.time_grid;
-    opts.seed = next_seed();
+    LatentPriorSde prior(*model, solver_calculus(config_.solver.method));
+    const SdeintOptions opts = solve_options(next_seed());
     auto future = sdeint(prior, z_k, after, opts).states;
     for (std::int64_t i = 1; i < future.size(0); ++i) states.push_back(future[i]);
   }

@@ -17,6 +17,12 @@ LatentPosteriorSde::LatentPosteriorSde(LatentSdeModelImpl& model, std::vector<do
                                 " context pieces");
 }
 
+std::vector<torch::Tensor*> LatentPosteriorSde::graph_inputs() {
+  std::vector<torch::Tensor*> inputs;
+  for (auto& piece : pieces_) inputs.push_back(&piece);
+  return inputs;
+}
+
 std::size_t LatentPosteriorSde::piece_index(double t) const {
   auto i = static_cast<std::size_t>(std::upper_bound(obs_times_.begin(), obs_times_.end(), t) -
                                     obs_times_.begin());

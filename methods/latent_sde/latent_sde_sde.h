@@ -34,6 +34,9 @@ class LatentPosteriorSde : public Sde {
   torch::Tensor extra_rate(double t, const torch::Tensor& y) override;
   torch::Tensor diffusion_derivative(double t, const torch::Tensor& y) override;
 
+  // The context pieces: the stochastic adjoint hands their gradients back to the encoder.
+  std::vector<torch::Tensor*> graph_inputs() override;
+
   std::size_t piece_index(double t) const;
   const std::vector<torch::Tensor>& pieces() const { return pieces_; }
 

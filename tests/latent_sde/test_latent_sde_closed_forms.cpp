@@ -48,9 +48,9 @@ TEST_CASE("latent SDE: constant drifts and diffusion give the path KL 1/2 ((f - 
       c.model.latent = 2;
       c.model.context = 3;
       c.model.hidden = c.model.prior_width = c.model.diffusion_width = 5;
-      c.gradient = gradient;
-      c.solver = solver;
-      c.dt = 0.05;
+      c.solver.gradient = parse_gradient(gradient);
+      c.solver.method = solver;
+      c.solver.dt = 0.05;
       DataShape shape{2, torch::tensor(times, torch::kFloat64), torch::kFloat64};
       torch::manual_seed(3);
       LatentSde method(c, shape);

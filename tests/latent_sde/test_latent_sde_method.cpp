@@ -36,11 +36,11 @@ std::shared_ptr<LatentSde> make(const std::string& gradient, const std::string& 
   c.model.prior_width = 5;
   c.model.diffusion_width = 5;
   c.model.observation.noise_std = 0.1;
-  c.gradient = gradient;
-  c.solver = solver;
-  c.dt = dt;
-  c.adjoint_iterations = iterations;
-  c.time_grid = grid;
+  c.solver.gradient = parse_gradient(gradient);
+  c.solver.method = solver;
+  c.solver.dt = dt;
+  c.solver.adjoint_iterations = iterations;
+  c.solver.grid = grid;
   DataShape shape{2, torch::tensor(kTimes, torch::kFloat64), torch::kFloat64};
   torch::manual_seed(1234);  // identical initial parameters for every mode
   return std::make_shared<LatentSde>(c, shape);
