@@ -1,5 +1,7 @@
 // Scaling of one training step of every registered method, built exactly as a run builds it
-// (MethodRegistry + a dataset-shaped Batch), plus a calibration GEMM in the same process.
+// (MethodRegistry + a dataset-shaped Batch), plus a calibration GEMM in the same process. What
+// varies comes from each method's schema (Schema::benchmark_solver_step / benchmark_each_choice),
+// so a new method is benchmarked without editing this file.
 // This is the program `sdebench bench` / `sdebench bench-check` run (see harness/bench/).
 //
 // Families (benchmark names are "<family>/<variant>/<x>"; the gate and the scaling report parse
@@ -35,33 +37,41 @@ namespace {
 
 constexpr std::int64_t kBatch = 16, kDims = 3, kStepsObs = 5;
 
+// One benchmarked configuration of a registered method: its defaults, or one choice of the
+// option its schema names with benchmark_each_choice (latent_sde: adjoint / backprop).
 struct Variant {
-  std::string name;    // used in the benchmark name
+  std::string name;  // used in the benchmark name
   std::string method;  // registry name
-  std::string gradient;  // latent_sde only
+  Options options;
 };
 
-const std::vector<Variant>& variants() {
-  static const std::vector<Variant> v = {{"sde_matching", "sde_matching", ""},
-                                         {"latent_sde_adjoint", "latent_sde", "adjoint"},
-                                         {"latent_sde_backprop", "latent_sde", "backprop"},
-                                         {"diffusion", "diffusion", ""}};
-  return v;
+std::vector<Variant> variants() {
+  std::vector<Variant> out;
+  for (const auto& name : MethodRegistry::instance().names()) {
+    const Schema& schema = MethodRegistry::instance().get(name).schema;
+    if (schema.variant_key().empty()) {
+      out.push_back({name, name, {}});
+      continue;
+    }
+    for (const auto& choice : schema.find(schema.variant_key())->choices) {
+      Options o;
+      o.set(schema.variant_key(), choice);
+      out.push_back({name + "_" + choice, name, o});
+    }
+  }
+  return out;
 }
 
-// The method's options for `steps` solver steps over [0, 1]. A dt a hair above 1/steps keeps
-// floating point from adding an extra sliver step.
+// The variant's options for `steps` solver steps over [0, 1], through the option the method's
+// schema names as its solver step. A step size a hair above 1/steps keeps floating point from
+// adding an extra sliver step.
 Options options_for(const Variant& v, std::int64_t steps) {
-  Options o;
-  const double dt = (1.0 / static_cast<double>(steps)) * (1 + 1e-9);
-  if (v.method == "latent_sde") {
-    o.set("gradient", v.gradient);
-    o.set("dt", dt);
-  } else if (v.method == "sde_matching") {
-    o.set("solver_dt", dt);
-  } else if (v.method == "diffusion") {
-    o.set("sampling_steps", steps);
-  }
+  Options o = v.options;
+  const auto& step = MethodRegistry::instance().get(v.method).schema.solver_step();
+  if (step && step->kind == Schema::StepOption::Size)
+    o.set(step->key, (1.0 / static_cast<double>(steps)) * (1 + 1e-9));
+  else if (step)
+    o.set(step->key, steps);
   return o;
 }
 
@@ -108,7 +118,9 @@ void register_all() {
       ->UseRealTime()
       ->MinTime(0.1);
   for (const auto& v : variants()) {
+    const bool has_step = MethodRegistry::instance().get(v.method).schema.solver_step().has_value();
     for (std::int64_t steps : {40, 400, 4000}) {
+      if (!has_step) break;  // the method states no solver step to vary
       benchmark::RegisterBenchmark(("steps/" + v.name + "/" + std::to_string(steps)).c_str(),
                                    [v, steps](benchmark::State& s) {
                                      step_benchmark(s, v, kStepsObs, steps);

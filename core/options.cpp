@@ -62,6 +62,28 @@ Schema& Schema::add(OptionSpec spec) {
   return *this;
 }
 
+const OptionSpec& Schema::declared(const std::string& key, const char* what) const {
+  const OptionSpec* spec = find(key);
+  if (!spec) throw std::logic_error(std::string("schema: ") + what + " '" + key + "' is not a declared key");
+  return *spec;
+}
+
+Schema& Schema::benchmark_solver_step(const std::string& key, StepOption kind) {
+  const OptionSpec& spec = declared(key, "solver step");
+  if (kind == StepOption::Count ? spec.type() != OptionType::Int : spec.type() != OptionType::Float)
+    throw std::logic_error("schema: solver step '" + key + "' must be " +
+                           (kind == StepOption::Count ? "an integer count" : "a float step size"));
+  solver_step_ = SolverStep{key, kind};
+  return *this;
+}
+
+Schema& Schema::benchmark_each_choice(const std::string& key) {
+  if (declared(key, "benchmark variant").choices.empty())
+    throw std::logic_error("schema: benchmark variant '" + key + "' has no choices to benchmark");
+  variant_key_ = key;
+  return *this;
+}
+
 Schema& Schema::add_bool(const std::string& key, bool def, const std::string& help) {
   return add({key, def, help, {}, {}, {}});
 }

@@ -50,6 +50,24 @@ class Schema {
   std::optional<std::string> check(const OptionSpec& spec, OptionValue& value) const;
 
   Options defaults() const;
+
+  // What a benchmark of the component varies, declared by the component itself so that the
+  // scaling benchmark (bench/bench_scaling.cpp) covers every registered method unedited:
+  //  - the option that sets its solver's resolution over a unit time span: a step size (set to
+  //    1/L for L steps) or a step count (set to L);
+  //  - an option whose every choice is a different algorithm worth timing apart (each becomes
+  //    a variant named "<component>_<choice>").
+  enum class StepOption { Size, Count };
+  struct SolverStep {
+    std::string key;
+    StepOption kind = StepOption::Size;
+  };
+  Schema& benchmark_solver_step(const std::string& key, StepOption kind);
+  Schema& benchmark_each_choice(const std::string& key);
+  const std::optional<SolverStep>& solver_step() const { return solver_step_; }
+  // Empty when the component has one variant.
+  const std::string& variant_key() const { return variant_key_; }
+
   // `given` checked against this schema and laid over its defaults: the one way a method or a
   // dataset reads its options. Errors name `owner` (e.g. "sde_matching", "dataset 'lorenz'"),
   // the key, and the closest valid key.
@@ -57,7 +75,10 @@ class Schema {
 
  private:
   Schema& add(OptionSpec spec);
+  const OptionSpec& declared(const std::string& key, const char* what) const;
   std::vector<OptionSpec> specs_;
+  std::optional<SolverStep> solver_step_;
+  std::string variant_key_;
 };
 
 // Resolved values for one component. Getters throw std::invalid_argument naming the key

@@ -47,6 +47,7 @@ Schema diffusion_schema() {
                  "conditioning = 'mask': fraction of training windows given a random prefix of "
                  "k ~ U{1..T-1} frames (the rest train the unconditional score)",
                  0.0, 1.0);
+  s.benchmark_solver_step("sampling_steps", Schema::StepOption::Count);  // sampling only
   return s;
 }
 

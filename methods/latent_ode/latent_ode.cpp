@@ -33,6 +33,7 @@ Schema LatentOde::schema() {
   ObservationConfig decoder;
   decoder.kind = "mlp";
   decoder.learn_std = true;
+  s.benchmark_solver_step("dt", Schema::StepOption::Size);
   return add_observation_options(s, decoder);
 }
 

@@ -57,6 +57,7 @@ Schema LatentSde::schema() {
                   activation_names());
   ObservationConfig decoder;
   decoder.hidden = 128;
+  s.benchmark_solver_step("dt", Schema::StepOption::Size).benchmark_each_choice("gradient");
   return add_observation_options(s, decoder);
 }
 

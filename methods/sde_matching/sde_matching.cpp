@@ -51,6 +51,7 @@ Schema sde_matching_schema() {
       .add_float("solver_dt", 1e-2, "maximum solver step for sampling and forecasting", 1e-9);
   ObservationConfig decoder;
   decoder.hidden = 100;
+  s.benchmark_solver_step("solver_dt", Schema::StepOption::Size);  // sampling only
   return add_observation_options(s, decoder);
 }
 

@@ -66,3 +66,17 @@ TEST_CASE("float and integer options reject NaN and infinities", "[options]") {
   OptionValue ok = 0.5;
   CHECK_FALSE(s.check(*s.find("lr"), ok).has_value());
 }
+
+TEST_CASE("benchmark declarations name declared keys of the right type", "[options]") {
+  Schema s;
+  s.add_float("dt", 0.1, "step").add_int("steps", 10, "count").add_string("mode", "a", "mode", {"a", "b"});
+  CHECK_THROWS_WITH(s.benchmark_solver_step("dtt", Schema::StepOption::Size), Catch::Contains("'dtt'"));
+  CHECK_THROWS_WITH(s.benchmark_solver_step("steps", Schema::StepOption::Size), Catch::Contains("step size"));
+  CHECK_THROWS_WITH(s.benchmark_solver_step("dt", Schema::StepOption::Count), Catch::Contains("count"));
+  CHECK_THROWS_WITH(s.add_string("free", "x", "no choices").benchmark_each_choice("free"),
+                    Catch::Contains("no choices"));
+  s.benchmark_solver_step("steps", Schema::StepOption::Count).benchmark_each_choice("mode");
+  REQUIRE(s.solver_step().has_value());
+  CHECK(s.solver_step()->key == "steps");
+  CHECK(s.variant_key() == "mode");
+}
