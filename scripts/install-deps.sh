@@ -14,6 +14,7 @@ PACKAGES=(
   libmatio-dev             # MATLAB .mat files (MOCAP)
   libssl-dev               # SHA-256 of data files and caches (OpenSSL libcrypto)
   libcli11-dev             # the sdebench command line (help, options, errors)
+  nlohmann-json3-dev       # result files (summary.json, sweep.json)
   slurmctld slurmd slurm-client munge  # Slurm sweeps: the local test cluster (scripts/slurm-local.sh)
 )
 

@@ -54,33 +54,33 @@ BenchFile parse_benchmark_json(const std::string& text, const std::string& sourc
   } catch (const std::exception& e) {
     throw std::runtime_error(source + ": not valid JSON: " + e.what());
   }
-  const Json* list = root.is_object() ? root.find("benchmarks") : nullptr;
-  if (!list || !list->is_array())
+  const auto list = root.find("benchmarks");  // end() when root is not an object
+  if (list == root.end() || !list->is_array())
     throw std::runtime_error(source + ": no \"benchmarks\" array (is this Google Benchmark JSON?)");
   BenchFile file;
   int index = 0;
-  for (const auto& b : list->elements()) {
+  for (const auto& b : *list) {
     const std::string where = source + ": benchmarks[" + std::to_string(index++) + "]";
     if (!b.is_object()) throw std::runtime_error(where + " is not an object");
-    if (b.string_or("run_type", "iteration") != "iteration") continue;  // aggregates
-    if (const Json* err = b.find("error_occurred"); err && err->type() == Json::Type::Bool &&
-                                                    err->as_bool())
-      throw std::runtime_error(where + " (" + b.string_or("name", "?") +
-                               ") failed: " + b.string_or("error_message", ""));
-    std::string name = clean_bench_name(b.string_or("run_name", b.string_or("name", "")));
+    if (string_or(b, "run_type", "iteration") != "iteration") continue;  // aggregates
+    if (const auto err = b.find("error_occurred"); err != b.end() && err->is_boolean() &&
+                                                   err->get<bool>())
+      throw std::runtime_error(where + " (" + string_or(b, "name", "?") +
+                               ") failed: " + string_or(b, "error_message", ""));
+    std::string name = clean_bench_name(string_or(b, "run_name", string_or(b, "name", "")));
     if (name.empty()) throw std::runtime_error(where + " has no name");
-    const Json* real = b.find("real_time");
-    if (!real || !real->is_number()) throw std::runtime_error(where + " has no real_time");
+    const auto real = b.find("real_time");
+    if (real == b.end() || !real->is_number()) throw std::runtime_error(where + " has no real_time");
     auto [it, inserted] = file.entries.try_emplace(name);
     if (inserted) file.order.push_back(name);
     BenchEntry& e = it->second;
     e.name = name;
-    e.times_ms.push_back(to_ms(real->as_number(), b.string_or("time_unit", "ns"), where));
+    e.times_ms.push_back(to_ms(real->get<double>(), string_or(b, "time_unit", "ns"), where));
     for (const auto& [key, value] : b.items()) {
       if (is_builtin_key(key) || !value.is_number()) continue;
       auto c = e.counters.find(key);
-      if (c == e.counters.end()) e.counters[key] = value.as_number();
-      else if (key.find("bytes") != std::string::npos) c->second = std::max(c->second, value.as_number());
+      if (c == e.counters.end()) e.counters[key] = value.get<double>();
+      else if (key.find("bytes") != std::string::npos) c->second = std::max(c->second, value.get<double>());
     }
   }
   return file;

@@ -124,10 +124,10 @@ void decide(RunState& r, const std::string& queued, const std::string& finished)
   std::int64_t iteration = 0;
   if (fs::exists(summary_path)) {
     try {
-      Json j = Json::parse(read_text_file(summary_path));
-      status = j.string_or("status", "");
-      error = j.string_or("error", "");
-      iteration = static_cast<std::int64_t>(j.number_or("iterations", 0));
+      const Json j = read_json_file(summary_path);
+      status = string_or(j, "status", "");
+      error = string_or(j, "error", "");
+      iteration = static_cast<std::int64_t>(number_or(j, "iterations", 0));
     } catch (const std::exception& e) {
       error = e.what();
     }

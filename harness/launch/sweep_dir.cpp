@@ -109,7 +109,7 @@ void write_manifest(const SweepManifest& m) {
     subs.push_back(std::move(o));
   }
   j["submissions"] = std::move(subs);
-  write_file_atomic(m.file(kManifest), j.dump() + "\n");
+  write_file_atomic(m.file(kManifest), to_file_text(j));
 }
 
 SweepManifest read_manifest(const std::string& dir) {
@@ -117,36 +117,31 @@ SweepManifest read_manifest(const std::string& dir) {
   if (!fs::exists(path))
     throw std::runtime_error("'" + dir + "' is not a sweep directory (no " + kManifest +
                              "; sweeps submitted with --launcher slurm make one under results/sweeps/)");
-  Json j;
-  try {
-    j = Json::parse(read_text_file(path));
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot read '" + path + "': " + e.what());
-  }
+  const Json j = read_json_file(path);
   SweepManifest m;
   m.dir = absolute(dir);
-  m.name = j.string_or("name", "");
-  m.sweep_id = j.string_or("sweep_id", "");
-  m.launcher = j.string_or("launcher", "");
-  m.executable = j.string_or("executable", "");
-  m.max_parallel = static_cast<int>(j.number_or("max_parallel", 0));
-  if (const Json* runs = j.find("runs"))
-    for (const auto& o : runs->elements()) {
+  m.name = string_or(j, "name", "");
+  m.sweep_id = string_or(j, "sweep_id", "");
+  m.launcher = string_or(j, "launcher", "");
+  m.executable = string_or(j, "executable", "");
+  m.max_parallel = static_cast<int>(number_or(j, "max_parallel", 0));
+  if (const auto runs = j.find("runs"); runs != j.end())
+    for (const auto& o : *runs) {
       PlannedRun r;
-      r.index = static_cast<int>(o.number_or("index", 0));
-      r.label = o.string_or("label", "");
-      r.spec_file = o.string_or("spec", "");
-      r.run_dir = o.string_or("run_dir", "");
+      r.index = static_cast<int>(number_or(o, "index", 0));
+      r.label = string_or(o, "label", "");
+      r.spec_file = string_or(o, "spec", "");
+      r.run_dir = string_or(o, "run_dir", "");
       m.runs.push_back(std::move(r));
     }
-  if (const Json* subs = j.find("submissions"))
-    for (const auto& o : subs->elements()) {
+  if (const auto subs = j.find("submissions"); subs != j.end())
+    for (const auto& o : *subs) {
       Submission s;
-      s.array_job = o.string_or("array_job", "");
-      s.report_job = o.string_or("report_job", "");
-      if (const Json* tasks = o.find("tasks"))
-        for (const auto& t : tasks->elements()) s.tasks.push_back(static_cast<int>(t.as_number()));
-      s.submitted_at = o.string_or("submitted_at", "");
+      s.array_job = string_or(o, "array_job", "");
+      s.report_job = string_or(o, "report_job", "");
+      if (const auto tasks = o.find("tasks"); tasks != o.end())
+        for (const auto& t : *tasks) s.tasks.push_back(t.get<int>());
+      s.submitted_at = string_or(o, "submitted_at", "");
       m.submissions.push_back(std::move(s));
     }
   return m;

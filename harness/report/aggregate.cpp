@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "harness/results/atomic_write.h"
 #include "harness/results/run_dir.h"
 
 namespace sdebench {
@@ -57,25 +56,22 @@ std::vector<std::string> find_run_dirs(const std::vector<std::string>& paths) {
 RunRecord load_run_record(const std::string& dir) {
   RunRecord r;
   r.dir = dir;
-  try {
-    r.summary = Json::parse(read_text_file(join_path(dir, run_files::summary)));
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot read '" + join_path(dir, run_files::summary) + "': " + e.what());
-  }
+  r.summary = read_json_file(join_path(dir, run_files::summary));
   r.metrics = read_optional_csv(join_path(dir, run_files::metrics));
   r.evals = read_optional_csv(join_path(dir, run_files::eval));
   r.samples = read_optional_csv(join_path(dir, run_files::samples));
-  r.method = r.summary.string_or("method", "?");
-  r.dataset = r.summary.string_or("dataset", "?");
-  r.label = r.summary.string_or("group_label", "");
-  r.status = r.summary.string_or("status", "?");
-  r.seed = static_cast<std::int64_t>(r.summary.number_or("seed", 0));
-  if (const Json* m = r.summary.find("final_metrics"))
-    for (const auto& kv : m->items()) r.values.emplace_back(kv.first, kv.second.as_number());
+  r.method = string_or(r.summary, "method", "?");
+  r.dataset = string_or(r.summary, "dataset", "?");
+  r.label = string_or(r.summary, "group_label", "");
+  r.status = string_or(r.summary, "status", "?");
+  r.seed = static_cast<std::int64_t>(number_or(r.summary, "seed", 0));
+  if (const auto m = r.summary.find("final_metrics"); m != r.summary.end())
+    for (const auto& [name, value] : m->items()) r.values.emplace_back(name, as_number(value));
   for (const auto& c : cost_metrics()) {
-    const Json* section = r.summary.find(c.second.first);
-    double v = section ? section->number_or(c.second.second, std::nan("")) : std::nan("");
-    r.values.emplace_back(c.first, v);
+    const auto section = r.summary.find(c.second.first);
+    r.values.emplace_back(c.first, section != r.summary.end()
+                                       ? number_or(*section, c.second.second, std::nan(""))
+                                       : std::nan(""));
   }
   return r;
 }
@@ -94,8 +90,8 @@ Aggregate aggregate_runs(const std::vector<RunRecord>& runs) {
   Aggregate out;
   std::set<std::string> accuracy;
   for (const auto& r : runs)
-    if (const Json* m = r.summary.find("final_metrics"))
-      for (const auto& kv : m->items()) accuracy.insert(kv.first);
+    if (const auto m = r.summary.find("final_metrics"); m != r.summary.end())
+      for (const auto& [name, value] : m->items()) accuracy.insert(name);
   out.metric_names.assign(accuracy.begin(), accuracy.end());
   for (const auto& c : cost_metrics()) out.metric_names.push_back(c.first);
 

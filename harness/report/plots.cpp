@@ -177,13 +177,11 @@ std::vector<std::string> write_plots(const Aggregate& aggregate, const std::stri
   for (const auto& g : aggregate.groups)
     for (const RunRecord* r : g.runs) {
       if (!status_counts(r->status)) continue;
-      const Json* data = r->summary.find("data");
-      const Json* training = r->summary.find("training");
-      const Json* memory = r->summary.find("memory");
-      if (!data || !training || !memory) continue;
-      const double length = data->number_or("num_times", std::nan(""));
-      by_method[g.method][length].emplace_back(training->number_or("step_time_median_s", std::nan("")),
-                                               memory->number_or("peak_train_step_bytes", std::nan("")));
+      const Json& s = r->summary;
+      if (!s.contains("data") || !s.contains("training") || !s.contains("memory")) continue;
+      const double length = number_or(s.at("data"), "num_times", std::nan(""));
+      by_method[g.method][length].emplace_back(number_or(s.at("training"), "step_time_median_s", std::nan("")),
+                                               number_or(s.at("memory"), "peak_train_step_bytes", std::nan("")));
     }
   bool scaling = false;
   for (const auto& kv : by_method) scaling = scaling || kv.second.size() > 1;

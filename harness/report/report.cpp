@@ -27,20 +27,21 @@ std::string runs_section(const Aggregate& aggregate) {
   for (const auto& g : aggregate.groups)
     for (const RunRecord* r : g.runs)
       out += "| " + g.key() + " | " + std::to_string(r->seed) + " | " + r->status + " | " +
-             std::to_string(static_cast<long long>(r->summary.number_or("iterations", 0))) + " | `" +
+             std::to_string(static_cast<long long>(number_or(r->summary, "iterations", 0))) + " | `" +
              r->dir + "` |\n";
   return out;
 }
 
 std::string provenance_section(const std::vector<RunRecord>& runs) {
   std::string out;
-  const Json* p = runs.front().summary.find("provenance");
-  if (!p) return out;
-  out += "- git commit: `" + p->string_or("git_commit", "?") + "` (dirty: " + p->string_or("git_dirty", "?") + ")\n";
-  out += "- compiler: " + p->string_or("compiler", "?") + "; LibTorch " + p->string_or("libtorch_version", "?") + "\n";
-  out += "- CPU: " + p->string_or("cpu_model", "?") + "; torch threads " +
-         std::to_string(static_cast<int>(p->number_or("torch_threads", 0))) + ", BLAS threads " +
-         std::to_string(static_cast<int>(p->number_or("blas_threads", 0))) + "\n";
+  const Json& summary = runs.front().summary;
+  if (!summary.contains("provenance")) return out;
+  const Json& p = summary.at("provenance");
+  out += "- git commit: `" + string_or(p, "git_commit", "?") + "` (dirty: " + string_or(p, "git_dirty", "?") + ")\n";
+  out += "- compiler: " + string_or(p, "compiler", "?") + "; LibTorch " + string_or(p, "libtorch_version", "?") + "\n";
+  out += "- CPU: " + string_or(p, "cpu_model", "?") + "; torch threads " +
+         std::to_string(static_cast<int>(number_or(p, "torch_threads", 0))) + ", BLAS threads " +
+         std::to_string(static_cast<int>(number_or(p, "blas_threads", 0))) + "\n";
   out += "(of the first run; every run's summary.json has its own)\n";
   return out;
 }

@@ -1,6 +1,5 @@
 #include <filesystem>
 
-#include "harness/results/atomic_write.h"
 #include "harness/results/json.h"
 #include "harness/results/run_dir.h"
 #include "harness/runner/runner.h"
@@ -14,7 +13,7 @@ ResolvedSpec load_run_spec(const std::string& run_dir) {
   ResolvedSpec spec = load_spec(spec_path);
   const std::string summary_path = join_path(run_dir, run_files::summary);
   if (std::filesystem::exists(summary_path))
-    spec.sweep_label = Json::parse(read_text_file(summary_path)).string_or("sweep_label", "");
+    spec.sweep_label = string_or(read_json_file(summary_path), "sweep_label", "");
   return spec;
 }
 

@@ -95,12 +95,12 @@ RunResult collect_child(const Child& child, int wait_status) {
   }
   const std::string summary = r.run_dir.empty() ? "" : join_path(r.run_dir, run_files::summary);
   if (!summary.empty() && std::filesystem::exists(summary)) {
-    Json j = Json::parse(read_text_file(summary));
-    r.status = j.string_or("status", "failed");
-    r.iterations = static_cast<std::int64_t>(j.number_or("iterations", 0));
-    r.error = j.string_or("error", "");
-    if (const Json* m = j.find("final_metrics"))
-      for (const auto& kv : m->items()) r.final_metrics[kv.first] = kv.second.as_number();
+    const Json j = read_json_file(summary);
+    r.status = string_or(j, "status", "failed");
+    r.iterations = static_cast<std::int64_t>(number_or(j, "iterations", 0));
+    r.error = string_or(j, "error", "");
+    if (const auto m = j.find("final_metrics"); m != j.end())
+      for (const auto& [name, value] : m->items()) r.final_metrics[name] = as_number(value);
   } else {
     r.status = "failed";
   }

@@ -26,31 +26,33 @@ std::string TrainState::to_json_text() const {
   j["best_iteration"] = best_iteration;
   j["metrics_csv"] = format_csv(metrics);
   j["eval_csv"] = format_csv(evals);
-  return j.dump(0);
+  return j.dump();
 }
 
 TrainState TrainState::from_json_text(const std::string& text) {
   Json j = Json::parse(text);
   TrainState s;
-  auto num = [&](const char* key) { return parse_number(j.find(key)->as_string()); };
-  s.iteration = static_cast<std::int64_t>(j.find("iteration")->as_number());
+  auto num = [&](const char* key) { return parse_number(j.at(key).get<std::string>()); };
+  auto integer = [&](const char* key) { return j.at(key).get<std::int64_t>(); };
+  s.iteration = integer("iteration");
   s.lr = num("lr");
   s.train_seconds = num("train_seconds");
   s.eval_seconds = num("eval_seconds");
-  for (const auto& v : j.find("step_seconds")->elements()) s.step_seconds.push_back(parse_number(v.as_string()));
-  s.peak_train_bytes = static_cast<std::int64_t>(j.find("peak_train_bytes")->as_number());
-  s.peak_eval_bytes = static_cast<std::int64_t>(j.find("peak_eval_bytes")->as_number());
-  s.peak_tensor_bytes = static_cast<std::int64_t>(j.find("peak_tensor_bytes")->as_number());
+  for (const auto& v : j.at("step_seconds")) s.step_seconds.push_back(parse_number(v.get<std::string>()));
+  s.peak_train_bytes = integer("peak_train_bytes");
+  s.peak_eval_bytes = integer("peak_eval_bytes");
+  s.peak_tensor_bytes = integer("peak_tensor_bytes");
   s.time_to_target_s = num("time_to_target_s");
-  s.time_to_target_iteration = static_cast<std::int64_t>(j.find("time_to_target_iteration")->as_number());
-  s.last_eval_iteration = static_cast<std::int64_t>(j.find("last_eval_iteration")->as_number());
-  for (const auto& kv : j.find("last_eval")->items()) s.last_eval[kv.first] = parse_number(kv.second.as_string());
-  if (const Json* best = j.find("best_iteration")) {  // absent in checkpoints before selection
-    s.best_iteration = static_cast<std::int64_t>(best->as_number());
+  s.time_to_target_iteration = integer("time_to_target_iteration");
+  s.last_eval_iteration = integer("last_eval_iteration");
+  for (const auto& [name, value] : j.at("last_eval").items())
+    s.last_eval[name] = parse_number(value.get<std::string>());
+  if (j.contains("best_iteration")) {  // absent in checkpoints before selection
+    s.best_iteration = integer("best_iteration");
     s.best_value = num("best_value");
   }
-  s.metrics = parse_csv(j.find("metrics_csv")->as_string());
-  s.evals = parse_csv(j.find("eval_csv")->as_string());
+  s.metrics = parse_csv(j.at("metrics_csv").get<std::string>());
+  s.evals = parse_csv(j.at("eval_csv").get<std::string>());
   return s;
 }
 

@@ -241,7 +241,7 @@ void Trainer::evaluate_best() {
 
 void Trainer::write_summary() {
   write_file_atomic(join_path(info_.run_dir, run_files::summary),
-                    build_summary(spec_, info_, state_).dump());
+                    to_file_text(build_summary(spec_, info_, state_)));
 }
 
 void Trainer::write_files(bool with_checkpoint) {

@@ -18,7 +18,7 @@ namespace {
 
 const double kNaN = std::nan("");
 
-std::string spec_name(const RunRecord& r) { return r.summary.string_or("name", r.method); }
+std::string spec_name(const RunRecord& r) { return string_or(r.summary, "name", r.method); }
 
 std::string number(double v, const char* format = "%.3g") {
   if (!std::isfinite(v)) return "-";

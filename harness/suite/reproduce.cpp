@@ -157,9 +157,9 @@ std::string every_run_section(const Suite& suite, const std::vector<RunRecord>& 
     return std::nan("");
   };
   for (const auto& r : runs) {
-    md += "| " + r.summary.string_or("name", r.method) + " | " + std::to_string(r.seed) + " | " +
+    md += "| " + string_or(r.summary, "name", r.method) + " | " + std::to_string(r.seed) + " | " +
           r.status + " | " +
-          std::to_string(static_cast<long long>(r.summary.number_or("iterations", 0))) + " | " +
+          std::to_string(static_cast<long long>(number_or(r.summary, "iterations", 0))) + " | " +
           fixed(value(r, "train_time_s"), 1) + " | " + fixed(value(r, "eval_time_s"), 1) + " | " +
           fixed(value(r, "step_time_median_s"), 4) + " | " +
           fixed(value(r, "peak_train_step_bytes") / 1e6, 2) + " | " +
@@ -220,7 +220,7 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     Json list = Json::array();
     for (const auto& d : dirs) list.push_back(d);
     record["run_dirs"] = list;
-    write_file_atomic(record_path, record.dump());
+    write_file_atomic(record_path, to_file_text(record));
     made_by = "Made by `" + options.command_line + "`" +
               (suite.scale.empty() ? std::string() : " (scale `" + suite.scale + "`)") + " on " +
               iso_time_utc_now() + ", in " + fixed(result.wall_seconds / 60.0, 1) +
@@ -229,13 +229,13 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   } else {
     // Re-made from the run directories of an earlier `reproduce` (its record names them).
     if (fs::exists(record_path)) {
-      const Json record = Json::parse(read_text_file(record_path));
-      for (const auto& d : record.find("run_dirs")->elements()) dirs.push_back(d.as_string());
-      result.wall_seconds = record.number_or("wall_seconds", 0);
-      made_by = "Runs made by `" + record.string_or("command", "?") + "` from " +
-                record.string_or("started", "?") + " to " + record.string_or("finished", "?") +
+      const Json record = read_json_file(record_path);
+      for (const auto& d : record.at("run_dirs")) dirs.push_back(d.get<std::string>());
+      result.wall_seconds = number_or(record, "wall_seconds", 0);
+      made_by = "Runs made by `" + string_or(record, "command", "?") + "` from " +
+                string_or(record, "started", "?") + " to " + string_or(record, "finished", "?") +
                 " (" + fixed(result.wall_seconds / 60.0, 1) + " min wall time, " +
-                std::to_string(static_cast<int>(record.number_or("jobs", 1))) +
+                std::to_string(static_cast<int>(number_or(record, "jobs", 1))) +
                 " at a time); this report re-made from their directories by `" +
                 options.command_line + "` on " + iso_time_utc_now() + ".";
     } else {
@@ -296,7 +296,7 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   std::string settings;
   std::map<std::string, const RunRecord*> first;
   for (const auto& r : records) {
-    const RunRecord*& f = first[r.summary.string_or("name", r.method)];
+    const RunRecord*& f = first[string_or(r.summary, "name", r.method)];
     if (!f || r.seed < f->seed) f = &r;
   }
   for (const auto& [name, r] : first)

@@ -26,14 +26,14 @@ std::string doctored(const testing::TempDir& tmp, const std::string& file,
                      const std::function<void(Json&)>& append = nullptr) {
   Json doc = Json::parse(read_text_file(kRealRun));
   Json entries = Json::array();
-  for (Json entry : doc["benchmarks"].elements()) {
+  for (Json entry : doc["benchmarks"]) {
     change(entry);
     entries.push_back(entry);
   }
   if (append) append(entries);
   doc["benchmarks"] = entries;
   const std::string path = tmp.path + "/" + file;
-  write_file_atomic(path, doc.dump());
+  write_file_atomic(path, to_file_text(doc));
   return path;
 }
 
@@ -59,7 +59,7 @@ TEST_CASE("bench-check passes the run against itself and fails a baseline doctor
   CHECK_THAT(output, Catch::Contains("bench-check: PASS"));
 
   const auto faster = doctored(tmp, "faster.json", [](Json& e) {
-    if (starts_with(e["name"].as_string(), kStep)) e["real_time"] = e["real_time"].as_number() / 2;
+    if (starts_with(e["name"].get<std::string>(), kStep)) e["real_time"] = e["real_time"].get<double>() / 2;
   });
   INFO(output);
   CHECK(bench_check(tmp, faster, output) == 1);
@@ -72,8 +72,8 @@ TEST_CASE("bench-check fails a baseline with 10% less memory and one with a benc
   testing::TempDir tmp;
   std::string output;
   const auto leaner = doctored(tmp, "leaner.json", [](Json& e) {
-    if (starts_with(e["name"].as_string(), kStep) && e.find("peak_bytes"))
-      e["peak_bytes"] = e["peak_bytes"].as_number() * 0.9;
+    if (starts_with(e["name"].get<std::string>(), kStep) && e.contains("peak_bytes"))
+      e["peak_bytes"] = e["peak_bytes"].get<double>() * 0.9;
   });
   CHECK(bench_check(tmp, leaner, output) == 1);
   CHECK_THAT(output, Catch::Contains("steps/sde_matching/40: memory: peak_bytes"));
@@ -83,7 +83,7 @@ TEST_CASE("bench-check fails a baseline with 10% less memory and one with a benc
       [](Json& entries) {
         // A copy of the first repetition entry (the file ends with aggregates, which the gate
         // skips) under a name this run does not have.
-        Json extra = entries.elements().front();
+        Json extra = entries.front();
         extra["name"] = "steps/retired_method/40/min_time:0.100/real_time";
         extra["run_name"] = "steps/retired_method/40/min_time:0.100/real_time";
         entries.push_back(extra);
@@ -98,13 +98,13 @@ TEST_CASE("bench-check reports a calibration GEMM that moved by more than 30%, a
   std::string output;
   // The whole baseline machine 1.5x slower: every ratio is unchanged, the GEMM moved by 33%.
   const auto slower_machine = doctored(tmp, "slower_machine.json", [](Json& e) {
-    if (e.find("real_time")) e["real_time"] = e["real_time"].as_number() * 1.5;
+    if (e.contains("real_time")) e["real_time"] = e["real_time"].get<double>() * 1.5;
   });
   CHECK(bench_check(tmp, slower_machine, output) == 0);
   CHECK_THAT(output, Catch::Contains("note: calibration/gemm256 took 0.67x its baseline time"));
   // Within 30%: no note.
   const auto similar = doctored(tmp, "similar.json", [](Json& e) {
-    if (e.find("real_time")) e["real_time"] = e["real_time"].as_number() * 1.2;
+    if (e.contains("real_time")) e["real_time"] = e["real_time"].get<double>() * 1.2;
   });
   CHECK(bench_check(tmp, similar, output) == 0);
   CHECK_THAT(output, !Catch::Contains("note: calibration"));

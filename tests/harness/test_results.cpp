@@ -4,39 +4,76 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
+#include "harness/results/atomic_write.h"
 #include "harness/results/csv.h"
 #include "harness/results/json.h"
 #include "harness/runner/evaluator.h"
 #include "harness/runner/summary.h"
 #include "harness/stats.h"
+#include "temp_dir.h"
 
 using namespace sdebench;
 
-TEST_CASE("json round-trips nested values and numbers exactly", "[results][json]") {
+TEST_CASE("a summary-shaped file round-trips: exact numbers, non-finite as null read as NaN, "
+          "keys in written order", "[results][json]") {
+  testing::TempDir tmp;
   Json j = Json::object();
-  j["a"] = 0.1;
-  j["b"] = std::int64_t{123456789012};
-  j["s"] = "quote \" backslash \\ newline \n tab \t";
-  j["nan"] = std::numeric_limits<double>::quiet_NaN();
-  Json arr = Json::array();
-  arr.push_back(true);
-  arr.push_back(Json());
-  arr.push_back(-1.5e-300);
-  j["arr"] = arr;
-  j["obj"]["x"] = 1.0 / 3.0;
-  for (int indent : {0, 2}) {
-    Json back = Json::parse(j.dump(indent));
-    REQUIRE(back.number_or("a", 0) == 0.1);
-    REQUIRE(back.number_or("b", 0) == 123456789012.0);
-    REQUIRE(back.string_or("s", "") == "quote \" backslash \\ newline \n tab \t");
-    REQUIRE(back.find("nan")->is_null());
-    REQUIRE(back.find("arr")->elements().size() == 3);
-    REQUIRE(back.find("arr")->elements()[2].as_number() == -1.5e-300);
-    REQUIRE(back.find("obj")->number_or("x", 0) == 1.0 / 3.0);
-    REQUIRE(back.items().front().first == "a");  // insertion order kept
-  }
-  REQUIRE_THROWS_WITH(Json::parse("{\"a\": }"), Catch::Contains("offset"));
+  j["status"] = "diverged";
+  j["iterations"] = std::int64_t{123456789012};
+  j["final_metrics"]["test_nelbo"] = 0.1;
+  j["final_metrics"]["third"] = 1.0 / 3.0;
+  j["final_metrics"]["tiny"] = -1.5e-300;
+  j["final_metrics"]["nan"] = std::numeric_limits<double>::quiet_NaN();
+  j["final_metrics"]["inf"] = std::numeric_limits<double>::infinity();
+  j["error"] = "quote \" newline \n";
+  const std::string path = tmp.path + "/summary.json";
+  write_file_atomic(path, to_file_text(j));
+  REQUIRE(read_text_file(path).back() == '\n');
+
+  const Json back = read_json_file(path);
+  REQUIRE(number_or(back, "iterations", 0) == 123456789012.0);
+  REQUIRE(back.at("iterations").get<std::int64_t>() == 123456789012);
+  REQUIRE(string_or(back, "error", "") == "quote \" newline \n");
+  const Json& m = back.at("final_metrics");
+  REQUIRE(as_number(m.at("test_nelbo")) == 0.1);
+  REQUIRE(as_number(m.at("third")) == 1.0 / 3.0);
+  REQUIRE(as_number(m.at("tiny")) == -1.5e-300);
+  REQUIRE(m.at("nan").is_null());
+  REQUIRE(std::isnan(as_number(m.at("nan"))));
+  REQUIRE(std::isnan(as_number(m.at("inf"))));
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : back.items()) keys.push_back(key);
+  REQUIRE(keys == std::vector<std::string>{"status", "iterations", "final_metrics", "error"});
+  keys.clear();
+  for (const auto& [key, value] : m.items()) keys.push_back(key);
+  REQUIRE(keys == std::vector<std::string>{"test_nelbo", "third", "tiny", "nan", "inf"});
+  // An error message that is not UTF-8 still gets written.
+  REQUIRE(Json::parse(to_file_text(Json("caf\xe9"))).get<std::string>() == "caf\xef\xbf\xbd");
+}
+
+TEST_CASE("lenient JSON reads fall back on absent, null and mistyped values", "[results][json]") {
+  const Json j = Json::parse(R"({"n": 2, "x": 0.5, "s": "a", "null": null, "list": [1]})");
+  REQUIRE(number_or(j, "n", -1) == 2);  // integers and floats both read as numbers
+  REQUIRE(number_or(j, "x", -1) == 0.5);
+  REQUIRE(number_or(j, "missing", -1) == -1);
+  REQUIRE(number_or(j, "null", -1) == -1);
+  REQUIRE(number_or(j, "s", -1) == -1);
+  REQUIRE(number_or(j.at("list"), "n", -1) == -1);  // not an object
+  REQUIRE(string_or(j, "s", "?") == "a");
+  REQUIRE(string_or(j, "n", "?") == "?");
+  REQUIRE(string_or(j, "missing", "?") == "?");
+  REQUIRE_THROWS(as_number(j.at("s")));
+}
+
+TEST_CASE("a JSON file that does not parse is named in the error", "[results][json]") {
+  testing::TempDir tmp;
+  const std::string path = tmp.path + "/summary.json";
+  write_file_atomic(path, "{\"status\": }");
+  REQUIRE_THROWS_WITH(read_json_file(path), Catch::Contains("cannot read '" + path + "'"));
+  REQUIRE_THROWS_WITH(read_json_file(tmp.path + "/absent.json"), Catch::Contains("absent.json"));
 }
 
 TEST_CASE("csv round-trips quoted fields and exact numbers", "[results][csv]") {

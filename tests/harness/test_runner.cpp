@@ -28,7 +28,7 @@ namespace {
 
 
 Json summary_of(const std::string& dir) {
-  return Json::parse(read_text_file(join_path(dir, run_files::summary)));
+  return read_json_file(join_path(dir, run_files::summary));
 }
 
 // Columns that depend on wall time differ between any two runs; every other column must match.
@@ -102,15 +102,15 @@ TEST_CASE("a completed run writes every file with consistent contents", "[runner
     REQUIRE(evals.column(m) >= 0);
 
   Json s = summary_of(r.run_dir);
-  REQUIRE(s.string_or("status", "") == "completed");
-  REQUIRE(s.number_or("seed", -1) == 3);
-  REQUIRE(s.find("final_metrics")->number_or("test_nelbo", 0) == evals.number(2, "test_nelbo"));
-  REQUIRE(s.find("training")->number_or("step_time_median_s", -1) > 0);
-  REQUIRE(s.find("memory")->number_or("peak_train_step_bytes", -1) > 0);
-  REQUIRE(s.find("memory")->number_or("peak_rss_bytes", -1) > 0);
-  REQUIRE(!s.find("provenance")->string_or("libtorch_version", "").empty());
-  REQUIRE(s.find("provenance")->number_or("torch_threads", 0) == 1);
-  REQUIRE(s.find("data")->number_or("num_times", 0) == 8);
+  REQUIRE(string_or(s, "status", "") == "completed");
+  REQUIRE(number_or(s, "seed", -1) == 3);
+  REQUIRE(number_or(s.at("final_metrics"), "test_nelbo", 0) == evals.number(2, "test_nelbo"));
+  REQUIRE(number_or(s.at("training"), "step_time_median_s", -1) > 0);
+  REQUIRE(number_or(s.at("memory"), "peak_train_step_bytes", -1) > 0);
+  REQUIRE(number_or(s.at("memory"), "peak_rss_bytes", -1) > 0);
+  REQUIRE(!string_or(s.at("provenance"), "libtorch_version", "").empty());
+  REQUIRE(number_or(s.at("provenance"), "torch_threads", 0) == 1);
+  REQUIRE(number_or(s.at("data"), "num_times", 0) == 8);
   // The saved spec is a complete TOML spec that loads back to the same values.
   ResolvedSpec again = load_run_spec(r.run_dir);
   REQUIRE(again.seed == 3);
@@ -137,7 +137,7 @@ TEST_CASE("resume after an interrupted run ends with exactly the uninterrupted n
   interrupted.stop_after = 13;
   RunResult part = run_experiment(spec, interrupted);
   REQUIRE(part.status == "interrupted");
-  REQUIRE(summary_of(part.run_dir).string_or("status", "") == "running");
+  REQUIRE(string_or(summary_of(part.run_dir), "status", "") == "running");
   REQUIRE(read_csv(join_path(part.run_dir, run_files::metrics)).rows.size() == 10);
 
   RunOptions resume = quiet();
@@ -172,12 +172,12 @@ TEST_CASE("a run whose loss becomes NaN is recorded as diverged with its last go
   REQUIRE(r.status == "diverged");
   REQUIRE(r.iterations == 7);
   Json s = summary_of(r.run_dir);
-  REQUIRE(s.string_or("status", "") == "diverged");
-  REQUIRE(s.number_or("diverged_at", 0) == 8);
-  REQUIRE(s.number_or("final_metrics_iteration", 0) == 5);
+  REQUIRE(string_or(s, "status", "") == "diverged");
+  REQUIRE(number_or(s, "diverged_at", 0) == 8);
+  REQUIRE(number_or(s, "final_metrics_iteration", 0) == 5);
   CsvTable evals = read_csv(join_path(r.run_dir, run_files::eval));
   REQUIRE(evals.rows.size() == 1);
-  REQUIRE(s.find("final_metrics")->number_or("test_nelbo", 0) == evals.number(0, "test_nelbo"));
+  REQUIRE(number_or(s.at("final_metrics"), "test_nelbo", 0) == evals.number(0, "test_nelbo"));
   CsvTable metrics = read_csv(join_path(r.run_dir, run_files::metrics));
   REQUIRE(metrics.rows.size() == 7);
   for (double v : metrics.numbers("loss")) REQUIRE(std::isfinite(v));
@@ -246,10 +246,10 @@ TEST_CASE("two concurrent runs produce two intact directories", "[runner][concur
   for (const auto* r : {&a, &b}) {
     REQUIRE(r->status == "completed");
     Json s = summary_of(r->run_dir);
-    REQUIRE(s.string_or("status", "") == "completed");
+    REQUIRE(string_or(s, "status", "") == "completed");
     REQUIRE(read_csv(join_path(r->run_dir, run_files::metrics)).rows.size() == 15);
     REQUIRE(read_csv(join_path(r->run_dir, run_files::eval)).rows.size() == 3);
-    REQUIRE(load_run_spec(r->run_dir).seed == s.number_or("seed", -1));
+    REQUIRE(load_run_spec(r->run_dir).seed == number_or(s, "seed", -1));
   }
 }
 
@@ -300,11 +300,11 @@ TEST_CASE("the wall-time budget stops training and time to target is recorded", 
   target.training.set("target_metric", std::string("test_rec"));
   target.training.set("target_value", 1e9);  // met at the first evaluation (iteration 5)
   Json s = summary_of(run_experiment(target, quiet()).run_dir);
-  REQUIRE(s.find("training")->number_or("time_to_target_iteration", -1) == 5);
-  REQUIRE(s.find("training")->number_or("time_to_target_s", -1) > 0);
+  REQUIRE(number_or(s.at("training"), "time_to_target_iteration", -1) == 5);
+  REQUIRE(number_or(s.at("training"), "time_to_target_s", -1) > 0);
   target.training.set("target_value", -1.0);  // never met
   Json never = summary_of(run_experiment(target, quiet()).run_dir);
-  REQUIRE(never.find("training")->find("time_to_target_s")->is_null());
+  REQUIRE(never.at("training").at("time_to_target_s").is_null());
 }
 
 TEST_CASE("float64 runs train and evaluate in double precision", "[runner][dtype]") {

@@ -157,7 +157,7 @@ TEST_CASE("SIGTERM mid-run writes a checkpoint, and the resumed run ends with th
   REQUIRE(part.run_dir == options.run_dir);
   REQUIRE(part.iterations < 3000);
   REQUIRE(fs::exists(join_path(part.run_dir, run_files::checkpoint)));
-  REQUIRE(Json::parse(read_text_file(join_path(part.run_dir, run_files::summary))).string_or("status", "") ==
+  REQUIRE(string_or(read_json_file(join_path(part.run_dir, run_files::summary)), "status", "") ==
           "terminated");
 
   RunOptions resume = quiet;

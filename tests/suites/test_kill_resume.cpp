@@ -121,14 +121,14 @@ TEST_CASE("SIGKILL after a checkpoint, then --resume: the real methods end with 
     kill(pid, SIGKILL);
     REQUIRE(wait_exit(pid) == -SIGKILL);
     // Killed mid-training: the summary still says running, and the checkpoint is an early one.
-    REQUIRE(Json::parse(read_text_file(join_path(dir, run_files::summary))).string_or("status", "") ==
+    REQUIRE(string_or(read_json_file(join_path(dir, run_files::summary)), "status", "") ==
             "running");
 
     REQUIRE(wait_exit(spawn({"run", "--resume", dir, "--no-progress"}, tmp.path + "/resume.log")) == 0);
-    const Json a = Json::parse(read_text_file(join_path(full, run_files::summary)));
-    const Json b = Json::parse(read_text_file(join_path(dir, run_files::summary)));
-    REQUIRE(b.string_or("status", "") == "completed");
-    REQUIRE(a.find("final_metrics")->dump() == b.find("final_metrics")->dump());
+    const Json a = read_json_file(join_path(full, run_files::summary));
+    const Json b = read_json_file(join_path(dir, run_files::summary));
+    REQUIRE(string_or(b, "status", "") == "completed");
+    REQUIRE(a.at("final_metrics").dump() == b.at("final_metrics").dump());
     require_same_numbers(run_files::metrics, full, dir);
     require_same_numbers(run_files::eval, full, dir);
     const auto pa = final_parameters(full), pb = final_parameters(dir);
