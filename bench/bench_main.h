@@ -1,11 +1,13 @@
 #pragma once
 // The main() shared by the method benchmarks: threads set and recorded in the output's context,
 // the heap policy of a run (core/heap.h),
-// the counting allocator installed (so peak tensor bytes can be reported as counters).
+// the counting allocator installed (so peak tensor bytes can be reported as counters), and the
+// calibration GEMM registered beside the program's own benchmarks (times in GEMM units).
 #include <benchmark/benchmark.h>
 
 #include <string>
 
+#include "bench/calibration.h"
 #include "core/heap.h"
 #include "core/threads.h"
 #include "harness/memory.h"
@@ -18,6 +20,7 @@ inline int run_benchmarks(int argc, char** argv) {
   benchmark::AddCustomContext("torch_threads", std::to_string(threads.torch_threads));
   benchmark::AddCustomContext("blas_threads", std::to_string(threads.blas_threads));
   install_counting_allocator();
+  register_gemm_calibration();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

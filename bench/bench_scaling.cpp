@@ -13,7 +13,8 @@
 //  - calibration/gemm256: a fixed 256x256 float32 matmul; times are read as ratios to it so
 //    a slower or noisier machine does not look like a regression.
 // Counters: peak_bytes (counting allocator: every live tensor, parameters and grads included),
-// step_extra_bytes (the step's own peak above what was live before it), x (L or T), and for
+// step_extra_bytes (the step's own peak above what was live before it), x (L or T),
+// calibration_ms (the net step measured in the same repetition, bench/calibration.h), and for
 // the GEMM flops_per_s (the only kernel whose FLOP count is known exactly).
 // Threads: --sdebench_threads=N is passed to configure_threads(N) as a run would (0 = all
 // cores). The default is 1: on the shared 2-core machines, two LibTorch threads next to any
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/calibration.h"
 #include "core/heap.h"
 #include "core/threads.h"
 #include "harness/memory.h"
@@ -77,6 +79,7 @@ Options options_for(const Variant& v, std::int64_t steps) {
 
 void step_benchmark(benchmark::State& state, const Variant& v, std::int64_t obs,
                     std::int64_t steps) {
+  record_net_step_calibration(state);  // this repetition's phase, for the gate
   torch::manual_seed(0);
   auto times = torch::linspace(0, 1, obs, torch::kFloat64);
   DataShape shape{kDims, times, torch::kFloat32};
@@ -100,23 +103,8 @@ void step_benchmark(benchmark::State& state, const Variant& v, std::int64_t obs,
   state.counters["step_extra_bytes"] = static_cast<double>(extra);
 }
 
-void gemm_calibration(benchmark::State& state) {
-  constexpr std::int64_t n = 256;
-  torch::manual_seed(0);
-  auto a = torch::randn({n, n}), b = torch::randn({n, n}), c = torch::empty({n, n});
-  for (auto _ : state) {
-    torch::mm_out(c, a, b);
-    benchmark::DoNotOptimize(c.data_ptr<float>());
-  }
-  state.counters["flops_per_s"] =
-      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
-}
-
 void register_all() {
-  benchmark::RegisterBenchmark("calibration/gemm256", gemm_calibration)
-      ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->MinTime(0.1);
+  register_gemm_calibration();
   for (const auto& v : variants()) {
     const bool has_step = MethodRegistry::instance().get(v.method).schema.solver_step().has_value();
     for (std::int64_t steps : {40, 400, 4000}) {

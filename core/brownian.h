@@ -6,14 +6,20 @@
 //
 // BrownianInterval: W(s, t) (and optionally the space-time Levy area H(s, t)) for any
 // s < t in [t0, t1], queried in any order, always the same value for the same seed.
-// It is a *canonical dyadic* Brownian tree: node (level l, index k) covers
-// [t0 + k h_l, t0 + (k+1) h_l], h_l = (t1 - t0) 2^-l, and its value is drawn from its
-// parent's by the exact Brownian bridge (jointly with the Levy area when requested), with
-// normals seeded by splitmix64(seed, l, k). Because the tree never depends on the order of
-// queries, neither do the values. Query times are snapped to the finest level
-// (resolution (t1 - t0) 2^-depth, default depth 24): the path is an exact Brownian sample at
-// the snapped times. A bounded LRU cache of node values keeps sequential and reverse sweeps
-// cheap while memory stays O(cache size), independent of the number of queries.
+// It is a *canonical dyadic* Brownian tree over a span [t0, t0 + S] containing [t0, t1]: node
+// (level l, index k) covers [t0 + k h_l, t0 + (k+1) h_l], h_l = S 2^-l, and its children are
+// drawn from it by the exact Brownian bridge (jointly with the Levy area when requested), with
+// normals from the counter-based Philox generator keyed by (seed, node): no generator state,
+// so the tree, and with it every value, never depends on the order of queries or on what the
+// cache holds. Query times are snapped to the finest level (resolution S 2^-depth, default
+// depth 24): the path is an exact Brownian sample at the snapped times. A bounded LRU cache of
+// node values keeps sequential and reverse sweeps cheap while memory stays O(cache size).
+//
+// Cost: a query draws one node per tree level between the deepest cached ancestor and the
+// level its end points need. Times that are not dyadic in the span need all `depth` levels
+// (~16 fresh nodes per query of a 200-step sweep); with options.aligned_step = h, the solver's
+// step, the span is h 2^L, so the solver's times t0 + k h are level-L boundaries and a sweep
+// draws about one node per step. The alignment changes which path a seed gives, never its law.
 #include <torch/types.h>
 
 #include <cstdint>
@@ -55,9 +61,12 @@ class BrownianPath : public BrownianSource {
 };
 
 struct BrownianIntervalOptions {
-  int depth = 24;              // finest level: time resolution (t1 - t0) 2^-depth
+  int depth = 24;              // finest level: time resolution span 2^-depth
   std::size_t cache_size = 256;  // node values kept (LRU)
   bool levy_area = false;
+  // The solver's step h, when its times are t0 + k h (0: none): aligns the tree with it.
+  // The span becomes h 2^L >= t1 - t0, and depth is raised to at least L + 8.
+  double aligned_step = 0.0;
 };
 
 class BrownianInterval : public BrownianSource {
@@ -70,6 +79,7 @@ class BrownianInterval : public BrownianSource {
 
   double t0() const { return t0_; }
   double t1() const { return t1_; }
+  double span() const { return span_; }  // the root node covers [t0, t0 + span]
   double resolution() const;
   // The time a query at t actually refers to (t snapped to the finest level).
   double snap(double t) const;
@@ -85,9 +95,8 @@ class BrownianInterval : public BrownianSource {
   std::int64_t grid_index(double t) const;
   Value node(int level, std::uint64_t index);
   void remember(Key key, const Value& value);
-  Value combine(const Value& left, double left_len, const Value& right, double right_len) const;
 
-  double t0_, t1_;
+  double t0_, t1_, span_;
   BrownianShape shape_;
   std::uint64_t seed_;
   BrownianIntervalOptions options_;
@@ -97,7 +106,7 @@ class BrownianInterval : public BrownianSource {
   std::size_t hits_ = 0, misses_ = 0;
 };
 
-// splitmix64: the seed-splitting hash used by the Brownian tree (exposed for tests).
+// splitmix64: the seed-splitting hash used for Brownian seeds (exposed for tests).
 std::uint64_t splitmix64(std::uint64_t x);
 
 }  // namespace sdebench

@@ -68,6 +68,15 @@ std::int64_t walk_plan(Stepper& stepper, Sde& sde, BrownianSource& brownian,
   return point;
 }
 
+BrownianInterval make_brownian_interval(const std::vector<double>& ts, const SolverConfig& config,
+                                        const BrownianShape& shape, std::uint64_t seed,
+                                        bool levy_area) {
+  BrownianIntervalOptions options;
+  options.levy_area = levy_area;
+  options.aligned_step = plan_steps(ts, config.dt, config.grid).uniform_step();
+  return BrownianInterval(ts.front(), ts.back(), shape, seed, options);
+}
+
 SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>& ts,
                     const SdeintOptions& options) {
   check_times(ts);
@@ -88,8 +97,8 @@ SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>
     // the interval; a plain forward solve walks a cheaper path.
     const bool levy = stepper->needs_levy_area();
     if ((levy || adjoint) && ts.size() > 1)
-      owned = std::make_unique<BrownianInterval>(ts.front(), ts.back(), shape, options.seed,
-                                                 BrownianIntervalOptions{24, 256, levy});
+      owned = std::make_unique<BrownianInterval>(
+          make_brownian_interval(ts, options, shape, options.seed, levy));
     else
       owned = std::make_unique<BrownianPath>(shape, options.seed, levy);
     brownian = owned.get();

@@ -41,6 +41,13 @@ struct SdeintResult {
 SdeintResult sdeint(Sde& sde, const torch::Tensor& y0, const std::vector<double>& ts,
                     const SdeintOptions& options = {});
 
+// The Brownian interval sdeint makes for a solve of `config` over ts: its tree aligned with
+// the solver's step plan (one fresh node per step in a sweep instead of ~16). For callers that
+// hold the path themselves (the latent SDE, which gives both gradient modes the same path).
+BrownianInterval make_brownian_interval(const std::vector<double>& ts, const SolverConfig& config,
+                                        const BrownianShape& shape, std::uint64_t seed,
+                                        bool levy_area);
+
 // Checks shared by sdeint and other integrators (the adjoint): strictly increasing times,
 // dt > 0, y0 of shape [batch, d] matching the SDE. Throw std::invalid_argument.
 void check_times(const std::vector<double>& ts);

@@ -26,6 +26,17 @@ std::int64_t steps_between(double a, double b, double dt) {
   return std::max<std::int64_t>(1, static_cast<std::int64_t>(n));
 }
 
+double StepPlan::uniform_step() const {
+  if (grid.size() < 2) return 0.0;
+  const double h = grid[1] - grid[0];
+  // Far below the Brownian tree's resolution under the grid (h / 256), far above rounding.
+  const double tol = 1e-6 * h;
+  for (std::size_t n = 2; n + 1 < grid.size(); ++n)
+    if (std::abs(grid[n] - (grid[0] + static_cast<double>(n) * h)) > tol) return 0.0;
+  if (grid.back() - grid[grid.size() - 2] > h + tol) return 0.0;
+  return h;
+}
+
 namespace {
 
 StepPlan plan_on_observations(const std::vector<double>& ts, double dt) {

@@ -35,6 +35,10 @@ struct StepPlan {
   std::vector<Output> outputs;
 
   std::int64_t steps() const { return static_cast<std::int64_t>(grid.size()) - 1; }
+  // The common step when the grid is grid[0] + n h (the last step may be shorter, as with
+  // TimeGrid::Fixed), else 0: what a BrownianInterval aligns its tree with
+  // (BrownianIntervalOptions::grid), which only changes its speed.
+  double uniform_step() const;
   // The grid point that must have been reached before output j can be formed.
   std::int64_t needed_point(std::size_t j) const {
     return outputs[j].index + (outputs[j].weight > 0.0 ? 1 : 0);

@@ -78,6 +78,10 @@ BenchFile parse_benchmark_json(const std::string& text, const std::string& sourc
     e.times_ms.push_back(to_ms(real->get<double>(), string_or(b, "time_unit", "ns"), where));
     for (const auto& [key, value] : b.items()) {
       if (is_builtin_key(key) || !value.is_number()) continue;
+      if (key == "calibration_ms") {
+        e.calibration_ms.push_back(value.get<double>());
+        continue;
+      }
       auto c = e.counters.find(key);
       if (c == e.counters.end()) e.counters[key] = value.get<double>();
       else if (key.find("bytes") != std::string::npos) c->second = std::max(c->second, value.get<double>());
@@ -105,6 +109,15 @@ std::vector<double> calibrated_ratios(const BenchFile& file, const std::string& 
   const double scale = median(cal->second.times_ms);
   std::vector<double> out;
   for (double t : it->second.times_ms) out.push_back(t / scale);
+  return out;
+}
+
+std::vector<double> locally_calibrated_ratios(const BenchEntry& entry) {
+  if (!entry.has_local_calibration())
+    throw std::runtime_error("benchmark '" + entry.name + "' has no calibration_ms per repetition");
+  std::vector<double> out;
+  for (std::size_t i = 0; i < entry.times_ms.size(); ++i)
+    out.push_back(entry.times_ms[i] / entry.calibration_ms[i]);
   return out;
 }
 

@@ -12,6 +12,12 @@ struct BenchEntry {
   std::string name;                       // run_name, e.g. "steps/sde_matching/40"
   std::vector<double> times_ms;           // real time per iteration, one per repetition
   std::map<std::string, double> counters; // user counters; byte counters: max over repetitions
+  // The in-situ calibration of each repetition (counter "calibration_ms", bench/calibration.h);
+  // empty when the benchmark records none.
+  std::vector<double> calibration_ms;
+  bool has_local_calibration() const {
+    return !calibration_ms.empty() && calibration_ms.size() == times_ms.size();
+  }
 };
 
 struct BenchFile {
@@ -31,6 +37,9 @@ BenchFile read_benchmark_json(const std::string& path);
 // Throws when the calibration benchmark is missing.
 std::vector<double> calibrated_ratios(const BenchFile& file, const std::string& name,
                                       const std::string& calibration);
+
+// Each repetition's time over the calibration measured in that repetition (has_local_calibration()).
+std::vector<double> locally_calibrated_ratios(const BenchEntry& entry);
 
 // "family/variant/x" -> parts; returns false for names of another shape.
 struct BenchName {

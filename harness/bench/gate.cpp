@@ -30,6 +30,7 @@ bool GateResult::passed() const {
 GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
                               const GateOptions& options) {
   GateResult result;
+  std::vector<double> in_situ_changes;
   const std::regex filter(options.filter.empty() ? ".*" : options.filter);
   for (const auto& name : baseline.order)
     if (!fresh.entries.count(name) && std::regex_search(name, filter))
@@ -47,8 +48,12 @@ GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
     if (name == options.calibration) {
       row.base_ratio = row.fresh_ratio = 1.0;
     } else {
-      const auto base = calibrated_ratios(baseline, name, options.calibration);
-      const auto now = calibrated_ratios(fresh, name, options.calibration);
+      row.in_situ = b.has_local_calibration() && f.has_local_calibration();
+      const auto base = row.in_situ ? locally_calibrated_ratios(b)
+                                    : calibrated_ratios(baseline, name, options.calibration);
+      const auto now = row.in_situ ? locally_calibrated_ratios(f)
+                                   : calibrated_ratios(fresh, name, options.calibration);
+      if (row.in_situ) in_situ_changes.push_back(median(f.calibration_ms) / median(b.calibration_ms));
       row.base_ratio = median(base);
       row.fresh_ratio = median(now);
       row.time_change = row.fresh_ratio / row.base_ratio;
@@ -82,6 +87,8 @@ GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
     }
     result.rows.push_back(row);
   }
+  result.in_situ_benchmarks = static_cast<int>(in_situ_changes.size());
+  result.in_situ_change = in_situ_changes.empty() ? std::nan("") : median(in_situ_changes);
   if (baseline.entries.count(options.calibration) && fresh.entries.count(options.calibration)) {
     result.calibration_change = median(fresh.entries.at(options.calibration).times_ms) /
                                 median(baseline.entries.at(options.calibration).times_ms);
@@ -98,16 +105,22 @@ GateResult compare_benchmarks(const BenchFile& baseline, const BenchFile& fresh,
 std::string GateResult::table() const {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-34s %5s %5s %10s %10s %7s %9s %6s\n", "benchmark", "reps",
-                "base", "ratio", "base", "change", "U p", "verdict");
+  std::snprintf(line, sizeof line, "%-34s %5s %5s %6s %10s %10s %7s %9s %6s\n", "benchmark",
+                "reps", "base", "versus", "ratio", "base", "change", "U p", "verdict");
   out << line;
   for (const auto& r : rows) {
-    std::snprintf(line, sizeof line, "%-34s %5d %5d %10.4g %10.4g %6.2fx %9.3g %6s\n",
-                  r.name.c_str(), r.fresh_reps, r.base_reps, r.fresh_ratio, r.base_ratio,
-                  r.time_change, r.p_value,
+    std::snprintf(line, sizeof line, "%-34s %5d %5d %6s %10.4g %10.4g %6.2fx %9.3g %6s\n",
+                  r.name.c_str(), r.fresh_reps, r.base_reps, r.in_situ ? "net" : "gemm",
+                  r.fresh_ratio, r.base_ratio, r.time_change, r.p_value,
                   r.time_regression || r.memory_regression ? "FAIL" : "ok");
     out << line;
   }
+  out << "phase: calibration/gemm256 at " << fmt("%.2f", calibration_change)
+      << "x its baseline time";
+  if (in_situ_benchmarks > 0)
+    out << "; the in-situ net step at " << fmt("%.2f", in_situ_change) << "x (median over "
+        << in_situ_benchmarks << " benchmarks judged against it, 'versus net')";
+  out << "\n";
   for (const auto& m : missing) out << "FAIL not run (in the baseline, missing from this run): " << m << "\n";
   for (const auto& a : added) out << "new (not in baseline, not judged): " << a << "\n";
   if (!calibration_note.empty()) out << "note: " << calibration_note << "\n";

@@ -132,8 +132,8 @@ LossTerms LatentSde::train_step(const Batch& batch, const StepContext& context) 
   // A Brownian interval whichever the gradient, so both modes see the same path for a seed
   // (the adjoint needs one that answers queries backwards).
   const bool levy = make_stepper(config_.solver.method)->needs_levy_area();
-  BrownianInterval brownian(ts.front(), ts.back(), {b.values.size(0), config_.model.latent, dtype_},
-                            next_seed(), BrownianIntervalOptions{24, 256, levy});
+  BrownianInterval brownian = make_brownian_interval(
+      ts, config_.solver, {b.values.size(0), config_.model.latent, dtype_}, next_seed(), levy);
   LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
   SdeintOptions options = solve_options(/*seed, unused: the path is given*/ 0);
   options.brownian = &brownian;

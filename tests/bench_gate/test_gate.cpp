@@ -156,3 +156,65 @@ TEST_CASE("gate: a baseline benchmark missing from the run fails unless the filt
   fresh.order.erase(fresh.order.begin());
   CHECK_THROWS_WITH(compare_benchmarks(baseline, fresh), Catch::Contains("calibration"));
 }
+
+namespace {
+
+// A run in a host phase: every step and its in-situ net-step calibration (calibration_ms) take
+// `phase` times as long, the compute-bound GEMM does not (what issue 17 measured: steps 2.3x
+// slower for minutes, the GEMM within 2%). Without `in_situ` the file has no calibration_ms
+// (the gate then judges against the GEMM, as before the in-situ calibration existed).
+std::string phase_json(std::uint32_t seed, double phase, bool in_situ, const std::string& slow = "",
+                       double slow_factor = 1.0) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> step_noise(0.0, 0.10), calibration_noise(0.0, 0.03);
+  std::ostringstream out;
+  out.precision(12);
+  out << "{\"context\": {}, \"benchmarks\": [";
+  bool first = true;
+  for (int r = 0; r < 5; ++r)
+    for (const auto& b : kTruth) {
+      const bool gemm = b.name == "calibration/gemm256";
+      // The phase moves a repetition's step and its calibration together (same moment).
+      const double moment = std::exp(calibration_noise(rng));
+      double t = b.time_ms * moment * (gemm ? 1.0 : phase * std::exp(step_noise(rng)));
+      if (b.name == slow) t *= slow_factor;
+      out << (first ? "" : ",") << "{\"name\": \"" << b.name << "\", \"run_name\": \"" << b.name
+          << "\", \"run_type\": \"iteration\", \"iterations\": 1, \"real_time\": " << t
+          << ", \"time_unit\": \"ms\"";
+      if (in_situ && !gemm) out << ", \"calibration_ms\": " << 0.21 * phase * moment;
+      out << "}";
+      first = false;
+    }
+  out << "]}";
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("gate: a slow host phase passes against the in-situ calibration, a slow step fails") {
+  const auto baseline = parse_benchmark_json(phase_json(1, 1.0, true));
+  const auto baseline_gemm_only = parse_benchmark_json(phase_json(1, 1.0, false));
+  for (std::uint32_t seed = 2; seed < 7; ++seed) {
+    // Against the GEMM alone, a 2.3x phase reads as a regression of every step...
+    const auto phase_gemm_only =
+        compare_benchmarks(baseline_gemm_only, parse_benchmark_json(phase_json(seed, 2.3, false)));
+    CHECK_FALSE(phase_gemm_only.passed());
+    CHECK_FALSE(row(phase_gemm_only, "steps/sde_matching/40").in_situ);
+    // ...against the calibration measured in the same repetition it does not,
+    const auto phase = compare_benchmarks(baseline, parse_benchmark_json(phase_json(seed, 2.3, true)));
+    INFO(phase.table() << phase.reasons());
+    CHECK(phase.passed());
+    CHECK(row(phase, "steps/sde_matching/40").in_situ);
+    CHECK(phase.in_situ_change == Approx(2.3).epsilon(0.05));
+    CHECK(phase.calibration_change == Approx(1.0).epsilon(0.05));
+    CHECK_THAT(phase.table(), Catch::Contains("the in-situ net step at 2."));
+    // ...while a step made 2x slower fails, in the slow phase as in the fast one.
+    for (double host : {1.0, 2.3}) {
+      const auto slow = compare_benchmarks(
+          baseline, parse_benchmark_json(phase_json(seed, host, true, "steps/latent_sde_adjoint/400", 2.0)));
+      CHECK_FALSE(slow.passed());
+      CHECK(row(slow, "steps/latent_sde_adjoint/400").time_regression);
+      CHECK_FALSE(row(slow, "steps/sde_matching/40").time_regression);
+    }
+  }
+}

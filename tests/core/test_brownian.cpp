@@ -12,10 +12,39 @@ namespace {
 const BrownianShape kShape{4000, 2, torch::kFloat64};
 
 double sample_variance(const torch::Tensor& x) { return x.var().item<double>(); }
+
+// Every property of the interval holds with the tree spanning [t0, t1] and with it aligned to a
+// solver step (span h 2^L > t1 - t0).
+BrownianIntervalOptions aligned_to(double step, bool levy_area = false) {
+  BrownianIntervalOptions options;
+  options.aligned_step = step;
+  options.levy_area = levy_area;
+  return options;
+}
+
 }  // namespace
 
+TEST_CASE("An interval aligned with the solver step draws about one node per step",
+          "[brownian]") {
+  // The speed property behind BrownianIntervalOptions::aligned_step, counted in node draws
+  // (cache misses) rather than timed: a forward sweep of 200 steps of 0.01 on [0, 2], then the
+  // adjoint's reverse sweep.
+  auto sweep = [](BrownianInterval& bm) {
+    for (int i = 0; i < 200; ++i) bm.increment(i * 0.01, (i + 1) * 0.01);
+    for (int i = 200; i-- > 0;) bm.increment(i * 0.01, (i + 1) * 0.01);
+  };
+  BrownianInterval aligned(0.0, 2.0, {4, 2, torch::kFloat32}, 3, aligned_to(0.01));
+  BrownianInterval plain(0.0, 2.0, {4, 2, torch::kFloat32}, 3);
+  sweep(aligned);
+  sweep(plain);
+  REQUIRE(aligned.span() == Approx(2.56));
+  REQUIRE(aligned.cache_misses() <= 2 * 200 + 2 * 32);
+  REQUIRE(plain.cache_misses() > 8 * 200);
+}
+
 TEST_CASE("Brownian interval increments add up to float tolerance", "[brownian]") {
-  BrownianInterval bm(0.0, 2.0, {64, 3, torch::kFloat64}, 7);
+  const double step = GENERATE(0.0, 0.03);
+  BrownianInterval bm(0.0, 2.0, {64, 3, torch::kFloat64}, 7, aligned_to(step));
   std::mt19937_64 rng(1);
   std::uniform_real_distribution<double> U(0.0, 2.0);
   for (int trial = 0; trial < 50; ++trial) {
@@ -34,7 +63,7 @@ TEST_CASE("Brownian interval values do not depend on query order or cache evicti
           "[brownian]") {
   std::vector<double> grid;
   for (int i = 0; i <= 100; ++i) grid.push_back(i * 0.013);
-  BrownianIntervalOptions small_cache;
+  BrownianIntervalOptions small_cache = aligned_to(GENERATE(0.0, 0.013));
   small_cache.cache_size = 8;  // force evictions and recomputation
   small_cache.levy_area = true;
   BrownianInterval forward(0.0, 1.3, {16, 2, torch::kFloat64}, 42, small_cache);
@@ -55,7 +84,7 @@ TEST_CASE("Brownian interval values do not depend on query order or cache evicti
 
 TEST_CASE("Brownian increments have variance t - s and disjoint ones are independent",
           "[brownian]") {
-  BrownianInterval bm(0.0, 1.0, kShape, 3);
+  BrownianInterval bm(0.0, 1.0, kShape, 3, aligned_to(GENERATE(0.0, 0.1)));
   const double n = static_cast<double>(kShape.batch * kShape.dim);
   for (auto [s, t] : std::vector<std::pair<double, double>>{{0.0, 1.0}, {0.1, 0.35}, {0.5, 0.5078125}}) {
     const double var = sample_variance(bm.increment(s, t).W);
@@ -70,9 +99,7 @@ TEST_CASE("Brownian increments have variance t - s and disjoint ones are indepen
 
 TEST_CASE("Levy area has variance h/12, is uncorrelated with W and matches the path integral",
           "[brownian]") {
-  BrownianIntervalOptions opts;
-  opts.levy_area = true;
-  BrownianInterval bm(0.0, 1.0, kShape, 5, opts);
+  BrownianInterval bm(0.0, 1.0, kShape, 5, aligned_to(GENERATE(0.0, 0.1), /*levy_area=*/true));
   const double n = static_cast<double>(kShape.batch * kShape.dim);
   const double s = 0.25, t = 0.625, h = t - s;
   auto inc = bm.increment(s, t);

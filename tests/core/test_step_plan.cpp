@@ -86,6 +86,18 @@ TEST_CASE("fixed grid: torchsde's steps of exactly dt, outputs between them", "[
   }
 }
 
+TEST_CASE("a plan's uniform step: the step of an equal-step grid, else 0", "[step_plan]") {
+  // Observations 0.1 apart, at most 0.03 per step: 4 steps of 0.025 everywhere.
+  std::vector<double> regular;
+  for (int i = 0; i <= 10; ++i) regular.push_back(0.1 * i);
+  REQUIRE(plan_steps(regular, 0.03, TimeGrid::Observations).uniform_step() == Approx(0.025));
+  // torchsde's fixed grid: steps of dt, the last one shorter.
+  REQUIRE(plan_steps({0.0, 0.5, 1.05}, 0.1, TimeGrid::Fixed).uniform_step() == Approx(0.1));
+  // Unequal gaps give unequal steps: no common step.
+  REQUIRE(plan_steps({0.0, 0.1, 0.25}, 0.2, TimeGrid::Observations).uniform_step() == 0.0);
+  REQUIRE(plan_steps({0.5}, 0.1, TimeGrid::Observations).uniform_step() == 0.0);
+}
+
 TEST_CASE("time grid names parse, and an unknown one names the choices", "[step_plan]") {
   CHECK(parse_time_grid("fixed") == TimeGrid::Fixed);
   CHECK(parse_time_grid("observations") == TimeGrid::Observations);
@@ -128,5 +140,44 @@ TEST_CASE("sdeint on the fixed grid interpolates a solve on the grid points", "[
       CHECK(torch::allclose(got.states[static_cast<std::int64_t>(j)], want, 0, 1e-13));
       CHECK(torch::allclose(got.extras[static_cast<std::int64_t>(j)], want_e, 0, 1e-13));
     }
+  }
+}
+
+TEST_CASE("sdeint's Brownian interval gives independent N(0, h) increments on every solver step",
+          "[step_plan][brownian]") {
+  // The path a latent SDE trains on: 100 observations on [0, 2], dt 1e-2 (297 equal steps on
+  // the observations grid; 200 steps of 1e-2 on the fixed grid), the tree aligned with them.
+  std::vector<double> ts;
+  for (int i = 0; i < 100; ++i) ts.push_back(2.0 * i / 99.0);
+  for (const auto grid : {TimeGrid::Observations, TimeGrid::Fixed}) {
+    SolverConfig config;
+    config.dt = 1e-2;
+    config.grid = grid;
+    const StepPlan plan = plan_steps(ts, config.dt, grid);
+    REQUIRE(plan.uniform_step() > 0);
+    const std::int64_t n = 2000;
+    BrownianInterval bm = make_brownian_interval(ts, config, {n, 2, torch::kFloat64}, 9, false);
+    std::vector<torch::Tensor> increments;
+    double sum_ratio = 0.0, worst = 0.0;
+    for (std::int64_t k = 0; k < plan.steps(); ++k) {
+      const double h = plan.grid[k + 1] - plan.grid[k];
+      increments.push_back(bm.increment(plan.grid[k], plan.grid[k + 1]).W);
+      const double ratio = increments.back().pow(2).mean().item<double>() / h;
+      sum_ratio += ratio;
+      worst = std::max(worst, std::abs(ratio - 1.0));
+    }
+    const double steps = static_cast<double>(plan.steps());
+    INFO("grid " << time_grid_name(grid) << ": mean E[dW^2]/h " << sum_ratio / steps << ", worst " << worst);
+    // Per step: 4000 squares, relative s.e. sqrt(2/4000) = 2.2%; over all steps 0.13%.
+    REQUIRE(std::abs(sum_ratio / steps - 1.0) < 4.0 * std::sqrt(2.0 / (2.0 * n * steps)));
+    REQUIRE(worst < 5.0 * std::sqrt(2.0 / (2.0 * n)));
+    // Consecutive increments are uncorrelated, and they add up to the whole interval's.
+    auto all = torch::stack(increments);  // [steps, n, 2]
+    const double lag1 = (all.slice(0, 0, -1) * all.slice(0, 1)).mean().item<double>() /
+                        all.pow(2).mean().item<double>();
+    REQUIRE(std::abs(lag1) < 4.0 / std::sqrt(2.0 * n * steps));
+    REQUIRE(torch::allclose(all.sum(0), bm.increment(ts.front(), ts.back()).W, 0.0, 1e-10));
+    const double total = all.sum(0).pow(2).mean().item<double>() / (ts.back() - ts.front());
+    REQUIRE(std::abs(total - 1.0) < 4.0 * std::sqrt(2.0 / (2.0 * n)));
   }
 }
