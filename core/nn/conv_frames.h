@@ -1,0 +1,52 @@
+#pragma once
+// Convolutional blocks for image observations (issue 18: video and grid datasets). Frames are
+// stored flattened row-major, [..., size * size] (one grayscale channel), as the video and grid
+// generators store them; any leading dimensions (batch, time) are carried through, so the
+// encoder runs per frame and feeds a sequence encoder, and the decoder maps every latent state
+// of a path to its frame.
+//  - ConvFrameEncoder: size x size -> out features. Stride-2 4x4 convolutions halve the frame
+//    down to 4 x 4 (channels, 2 channels, 4 channels, ... capped at 8x), then a linear layer.
+//  - ConvFrameDecoder: in features -> size x size: a linear layer to a 4 x 4 map, then stride-2
+//    4x4 transposed convolutions double it back; the output is per-pixel (a Gaussian mean or
+//    Bernoulli logits, as the observation model reads it).
+// size must be a power of two >= 8.
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "core/nn/activation.h"
+
+namespace sdebench {
+
+// Channel counts of the downsampling stages for a frame size (checked: a power of two >= 8).
+std::vector<std::int64_t> conv_frame_channels(std::int64_t size, std::int64_t channels);
+
+class ConvFrameEncoderImpl : public torch::nn::Module {
+ public:
+  ConvFrameEncoderImpl(std::int64_t size, std::int64_t channels, std::int64_t out,
+                       Activation act = Activation::ReLU);
+  torch::Tensor forward(const torch::Tensor& frames);  // [..., size * size] -> [..., out]
+
+ private:
+  std::int64_t size_;
+  Activation act_;
+  std::vector<torch::nn::Conv2d> convs_;
+  torch::nn::Linear head_{nullptr};
+};
+TORCH_MODULE(ConvFrameEncoder);
+
+class ConvFrameDecoderImpl : public torch::nn::Module {
+ public:
+  ConvFrameDecoderImpl(std::int64_t in, std::int64_t size, std::int64_t channels,
+                       Activation act = Activation::ReLU);
+  torch::Tensor forward(const torch::Tensor& z);  // [..., in] -> [..., size * size]
+
+ private:
+  std::int64_t size_, first_channels_;
+  Activation act_;
+  torch::nn::Linear stem_{nullptr};
+  std::vector<torch::nn::ConvTranspose2d> deconvs_;
+};
+TORCH_MODULE(ConvFrameDecoder);
+
+}  // namespace sdebench
