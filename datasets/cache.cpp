@@ -113,7 +113,19 @@ void write_cached_dataset(const std::string& path, const std::string& config_tex
     put_string(payload, key);
     put_string(payload, value);
   }
-
+  // The optional `truth` tensors follow, only when there are any, so the files of datasets
+  // without them keep their bytes (and older files still read).
+  std::uint64_t truths = 0;
+  for (const auto& [split, tensors] : dataset.truth) truths += tensors.size();
+  if (truths > 0) {
+    put_u64(payload, truths);
+    for (const auto& [split, tensors] : dataset.truth)
+      for (const auto& [key, tensor] : tensors) {
+        put_string(payload, split);
+        put_string(payload, key);
+        put_tensor(payload, tensor);
+      }
+  }
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   std::random_device entropy;
@@ -174,6 +186,14 @@ CacheRead read_cached_dataset(const std::string& path, const std::string& config
     for (std::uint64_t i = 0; i < entries; ++i) {
       auto key = reader.string();
       d.meta[key] = reader.string();
+    }
+    if (!reader.done()) {
+      const auto truths = reader.u64();
+      for (std::uint64_t i = 0; i < truths; ++i) {
+        auto split = reader.string();
+        auto key = reader.string();
+        d.truth[split][key] = reader.tensor();
+      }
     }
     if (!reader.done()) throw std::runtime_error("trailing bytes after the payload");
     result.dataset = std::move(d);

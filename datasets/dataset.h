@@ -28,6 +28,11 @@ struct TimeSeriesDataset {
   torch::Tensor norm_mean, norm_std;
   // Generating parameters, seed, version, source file and checksum, ...
   std::map<std::string, std::string> meta;
+  // Optional side information that the methods never see, e.g. a generator's latent state for
+  // plots: split ("train", "val", "test") -> name -> float64 tensor whose first dimension is
+  // that split's size (pendulum_video: truth["test"]["angle"] is [N_test, T]). Empty for most
+  // datasets; stored by the cache.
+  std::map<std::string, std::map<std::string, torch::Tensor>> truth;
   std::int64_t dims() const { return train.values.size(2); }
 };
 
