@@ -57,9 +57,11 @@ BrownianIncrement BrownianPath::increment(double s, double t) {
 
 namespace {
 
-using Key = std::uint64_t;
-constexpr Key kRootStream = ~Key{0};  // the root's own normals; a node's children use key + 1
-Key node_key(int level, std::uint64_t index) { return (static_cast<Key>(level) << 58) | index; }
+// A node's key (the class's Key): level in the top 6 bits, index below.
+constexpr std::uint64_t kRootStream = ~std::uint64_t{0};  // the root's own normals; a node's children use key + 1
+std::uint64_t node_key(int level, std::uint64_t index) {
+  return (static_cast<std::uint64_t>(level) << 58) | index;
+}
 
 // The exact bridge from a parent of length h with increment W (and space-time area H) to its
 // halves, written over the children's buffers, which arrive holding standard normals Z1 (in
