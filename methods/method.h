@@ -65,6 +65,12 @@ class Method : public torch::nn::Module {
   virtual torch::Tensor forecast(const Batch& observed, std::int64_t context,
                                  const torch::Tensor& times, std::int64_t num_samples) = 0;
 
+  // The latent state the method infers for each sequence of `batch` at the batch's times,
+  // given the whole sequence: [B, T, d] (a posterior mean, or one posterior path where only
+  // paths exist). Reports set it beside a dataset's latent truth (e.g. the pendulum's angle).
+  // An undefined tensor when the method has no latent state to show.
+  virtual torch::Tensor latent_path(const Batch& batch) { return {}; }
+
   // True when the method's loss has a KL term the harness may anneal.
   virtual bool uses_kl_annealing() const { return false; }
 };

@@ -20,6 +20,16 @@ std::vector<std::int64_t> conv_frame_channels(std::int64_t size, std::int64_t ch
   return out;
 }
 
+std::int64_t frame_side(std::int64_t data_dims, const std::string& who) {
+  std::int64_t side = 1;
+  while (side * side < data_dims) ++side;
+  if (side * side != data_dims || side < 8 || (side & (side - 1)) != 0)
+    throw std::invalid_argument(who + " needs square frames of side 8, 16, 32, 64, ... (data "
+                                "dimension side^2), but the data has " +
+                                std::to_string(data_dims) + " values per time");
+  return side;
+}
+
 namespace {
 
 // [..., size * size] -> [N, 1, size, size], and the leading shape to restore.
@@ -84,6 +94,24 @@ torch::Tensor ConvFrameDecoderImpl::forward(const torch::Tensor& z) {
   }
   lead.push_back(size_ * size_);
   return x.reshape(lead);
+}
+
+}  // namespace sdebench
+
+#include "core/options.h"
+
+namespace sdebench {
+
+Schema& add_frame_encoder_options(Schema& s, const FrameEncoderConfig& def) {
+  return s
+      .add_int("encoder_channels", def.channels,
+               "encoder 'conv': channels of the per-frame convolutional encoder's first stage", 1)
+      .add_int("frame_features", def.features,
+               "encoder 'conv': values per frame the convolutional encoder hands to the GRU", 1);
+}
+
+FrameEncoderConfig frame_encoder_options(const Options& o) {
+  return {o.get_int("encoder_channels"), o.get_int("frame_features")};
 }
 
 }  // namespace sdebench

@@ -12,6 +12,7 @@
 // size must be a power of two >= 8.
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 #include "core/nn/activation.h"
@@ -20,6 +21,10 @@ namespace sdebench {
 
 // Channel counts of the downsampling stages for a frame size (checked: a power of two >= 8).
 std::vector<std::int64_t> conv_frame_channels(std::int64_t size, std::int64_t channels);
+
+// The side of the square frames a dataset with `data_dims` values per time holds (data_dims =
+// side^2, side a power of two >= 8); otherwise an error that names `who` and the data's size.
+std::int64_t frame_side(std::int64_t data_dims, const std::string& who);
 
 class ConvFrameEncoderImpl : public torch::nn::Module {
  public:
@@ -49,4 +54,19 @@ class ConvFrameDecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ConvFrameDecoder);
 
+}  // namespace sdebench
+
+namespace sdebench {
+class Schema;
+class Options;
+// A sequence encoder's per-frame convolutional front end (encoder = "conv" in the methods):
+// each frame goes through a ConvFrameEncoder to `features` values, and the sequence encoder
+// (a GRU) reads those instead of the raw pixels.
+struct FrameEncoderConfig {
+  std::int64_t channels = 16;  // channels of the first downsampling stage
+  std::int64_t features = 64;  // values per frame handed to the sequence encoder
+};
+// The option keys encoder_channels and frame_features, shared by the methods that offer it.
+Schema& add_frame_encoder_options(Schema& schema, const FrameEncoderConfig& def);
+FrameEncoderConfig frame_encoder_options(const Options& options);
 }  // namespace sdebench

@@ -20,6 +20,11 @@ Schema training_schema() {
   s.add_int("eval_every", 0, "evaluate every N iterations; 0 = only at the end", 0);
   s.add_int("checkpoint_every", 100, "checkpoint every N iterations; 0 = off", 0);
   s.add_float("max_seconds", 0.0, "wall-time budget for training; 0 = none", 0.0);
+  s.add_float("max_step_memory_mb", 0.0,
+              "tensor-memory budget of one training step (MB, as the step's peak_train_step_bytes "
+              "counts it): the first step above it ends training with status memory_budget; "
+              "0 = none",
+              0.0);
   s.add_int("threads", 0, "LibTorch intra-op threads; 0 = all cores", 0);
   s.add_string("dtype", "float32", "floating-point type of the model", {"float32", "float64"});
   s.add_string("device", "cpu", "where the model runs (cuda needs a CUDA LibTorch)",
@@ -51,6 +56,10 @@ Schema evaluation_schema() {
             "sequences whose forecasts are written to forecasts.csv at the end (when "
             "forecast_context > 0); 0 = none",
             0);
+  s.add_int("latent_sequences", 16,
+            "sequences whose inferred latent paths (and the dataset's latent truth, where it "
+            "has one) are written to latents.csv at the end; 0 = none",
+            0);
   return s;
 }
 
@@ -74,7 +83,8 @@ const std::vector<std::string>& shared_model_keys() {
   // not shared: every method's default is softplus for the prior drift and the diffusion.
   static const std::vector<std::string> keys = {
       "latent_size",    "prior_width",    "prior_layers",    "diffusion_width", "decoder",
-      "decoder_hidden", "decoder_layers", "learn_noise_std", "noise_std"};
+      "decoder_hidden", "decoder_layers", "decoder_channels", "likelihood", "learn_noise_std",
+      "noise_std"};
   return keys;
 }
 

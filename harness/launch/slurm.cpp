@@ -137,9 +137,11 @@ void decide(RunState& r, const std::string& queued, const std::string& finished)
     if (checkpoint) what += (what.empty() ? "" : ", ") + std::string("checkpoint at iteration ") + std::to_string(iteration);
     return what;
   };
-  if (status == "completed" || status == "time_budget") {
+  if (status == "completed" || status == "time_budget" || status == "memory_budget") {
     r.state = "completed";
-    r.detail = status == "time_budget" ? "stopped by training.max_seconds" : "";
+    r.detail = status == "time_budget"     ? "stopped by training.max_seconds"
+               : status == "memory_budget" ? "stopped by training.max_step_memory_mb"
+                                           : "";
   } else if (status == "diverged") {
     r.state = "diverged";
   } else if (status == "failed") {

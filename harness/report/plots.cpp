@@ -55,6 +55,31 @@ void plot_lines(const std::string& path, const std::string& title, const std::st
   gp << "unset output\n";
 }
 
+void plot_image(const std::string& path, const std::string& title,
+                const std::vector<std::vector<double>>& image, double low, double high) {
+  if (image.empty() || image.front().empty()) throw std::invalid_argument("plot_image: empty image");
+  const auto rows = image.size(), cols = image.front().size();
+  // Scale small frames up so that a 16 x 16 pixel is still visible; cap the picture's width.
+  const auto scale = std::max<std::size_t>(1, std::min<std::size_t>(8, 1600 / cols));
+  Gnuplot gp("gnuplot");
+  gp << "set terminal pngcairo size " << cols * scale + 40 << "," << rows * scale + 90
+     << " enhanced font 'Sans,10'\n";
+  gp << "set output " << quote(path, false) << "\n";
+  gp << "set title " << quote(title) << "\n";
+  gp << "unset key\nunset colorbox\nunset xtics\nunset ytics\nunset border\n";
+  gp << "set palette gray\nset cbrange [" << low << ":" << high << "]\n";
+  gp << "set size ratio -1\nset xrange [-0.5:" << cols - 0.5 << "]\n";
+  gp << "set yrange [" << rows - 0.5 << ":-0.5]\n";  // row 0 at the top
+  gp << "set lmargin 1\nset rmargin 1\n";
+  gp << "plot '-' matrix with image\n";
+  for (const auto& row : image) {
+    for (std::size_t c = 0; c < row.size(); ++c) gp << (c ? " " : "") << row[c];
+    gp << "\n";
+  }
+  gp << "e\n";  // one end marker for in-line matrix data (gnuplot 5)
+  gp << "unset output\n";
+}
+
 namespace {
 
 // The metric plotted against time: the first of these that the runs evaluated.

@@ -23,6 +23,7 @@ inline constexpr const char* checkpoint = "checkpoint.pt";
 inline constexpr const char* samples = "samples.csv";
 inline constexpr const char* best = "best.pt";
 inline constexpr const char* forecasts = "forecasts.csv";
+inline constexpr const char* latents = "latents.csv";
 }  // namespace run_files
 std::string join_path(const std::string& dir, const std::string& file);
 

@@ -32,6 +32,15 @@ std::vector<std::string> write_end_files(RunSetup& setup, const Options& evaluat
       warnings.push_back(std::string("forecasts not written: ") + e.what());
     }
   }
+  if (evaluation.get_int("latent_sequences") > 0) try {
+    ScopedGeneratorSeed seed(evaluation_seed + 3);
+    const std::string latents = latent_csv(*setup.method, setup.data, split,
+                                           evaluation.get_int("latent_sequences"), setup.dtype,
+                                           setup.device);
+    if (!latents.empty()) write_file_atomic(join_path(run_dir, run_files::latents), latents);
+  } catch (const std::exception& e) {
+    warnings.push_back(std::string("latent paths not written: ") + e.what());
+  }
   setup.method->train();
   return warnings;
 }

@@ -199,4 +199,34 @@ std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const st
   return format_csv(table);
 }
 
+std::string latent_csv(Method& method, const TimeSeriesDataset& data, const std::string& split_name,
+                       std::int64_t sequences, torch::ScalarType dtype, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  const TimeSeriesSplit& split = evaluation_split(data, split_name);
+  Batch batch = leading_batch(split, data.times, sequences, dtype, device);
+  auto latent = method.latent_path(batch);
+  if (!latent.defined()) return "";
+  latent = latent.cpu().to(torch::kFloat64);
+  const auto B = latent.size(0), T = latent.size(1), d = latent.size(2);
+  std::vector<std::pair<std::string, torch::Tensor>> truth;
+  auto found = data.truth.find(split_name);
+  if (found != data.truth.end())
+    for (const auto& [name, series] : found->second)
+      truth.emplace_back(name, series.narrow(0, 0, B).cpu().to(torch::kFloat64));
+  CsvTable table;
+  table.header = {"sequence", "time"};
+  for (std::int64_t k = 0; k < d; ++k) table.header.push_back("z" + std::to_string(k));
+  for (const auto& [name, series] : truth) table.header.push_back("truth_" + name);
+  auto times = data.times.to(torch::kFloat64);
+  auto acc = latent.accessor<double, 3>();
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t t = 0; t < T; ++t) {
+      std::vector<std::string> row{std::to_string(b), format_number(times[t].item<double>())};
+      for (std::int64_t k = 0; k < d; ++k) row.push_back(format_number(acc[b][t][k]));
+      for (const auto& [name, series] : truth) row.push_back(format_number(series[b][t].item<double>()));
+      table.rows.push_back(std::move(row));
+    }
+  return format_csv(table);
+}
+
 }  // namespace sdebench

@@ -68,6 +68,12 @@ std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const st
                          std::int64_t sequences, std::int64_t context, std::int64_t num_samples,
                          torch::ScalarType dtype, torch::Device device);
 
+// The method's inferred latent path (Method::latent_path) for the first `sequences` sequences
+// of `split`, beside the dataset's latent truth where it has one: columns sequence, time,
+// z0..z{d-1}, then truth_<name> for each truth series. Empty when the method has no latent.
+std::string latent_csv(Method& method, const TimeSeriesDataset& data, const std::string& split,
+                       std::int64_t sequences, torch::ScalarType dtype, torch::Device device);
+
 // All metrics above for `method`. Problems (a method without forecasts, say) are appended to
 // `warnings` and the metric is left out.
 std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDataset& data,

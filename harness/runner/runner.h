@@ -27,7 +27,7 @@ struct RunOptions {
 
 struct RunResult {
   std::string run_dir;
-  // "completed", "diverged", "time_budget", "interrupted" (stop_after), "failed" (sweeps),
+  // "completed", "diverged", "time_budget", "memory_budget", "interrupted" (stop_after), "failed" (sweeps),
   // "terminated" (SIGTERM: checkpoint written, resumable; see stop_signal.h)
   std::string status;
   std::int64_t iterations = 0;

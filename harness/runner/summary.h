@@ -14,7 +14,7 @@ namespace sdebench {
 
 struct RunInfo {
   std::string run_dir;
-  std::string status = "running";  // running, completed, time_budget, diverged, failed, terminated
+  std::string status = "running";  // running, completed, time_budget, memory_budget, diverged, failed, terminated
   std::string error;               // for failed runs
   std::int64_t diverged_at = -1;   // iteration whose loss or gradient was not finite
   std::string sweep_label;

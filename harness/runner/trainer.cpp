@@ -285,7 +285,8 @@ RunResult Trainer::run() {
                        " training sequences: every step uses the whole training split");
   RunResult result;
   result.run_dir = info_.run_dir;
-  bool diverged = false, out_of_time = false;
+  bool diverged = false, out_of_time = false, over_memory = false;
+  const double max_step_bytes = tr_.get_float("max_step_memory_mb") * 1e6;
   std::int64_t session_iterations = 0;
   try {
     setup_.method->train();
@@ -310,6 +311,14 @@ RunResult Trainer::run() {
       }
       step_once(diverged);
       if (diverged) break;
+      if (max_step_bytes > 0 && static_cast<double>(state_.peak_train_bytes) > max_step_bytes) {
+        over_memory = true;
+        progress_->message("[train] a step needed " +
+                           std::to_string(state_.peak_train_bytes / 1000000) +
+                           " MB of tensors, over training.max_step_memory_mb: run recorded as "
+                           "memory_budget");
+        break;
+      }
       ++session_iterations;
       if (eval_every > 0 && state_.iteration % eval_every == 0) evaluate();
       if (checkpoint_every > 0 && state_.iteration % checkpoint_every == 0 && state_.iteration < iterations)
@@ -322,7 +331,7 @@ RunResult Trainer::run() {
                          std::to_string(info_.diverged_at) + ": run recorded as diverged");
     } else {
       if (state_.last_eval_iteration != state_.iteration) evaluate();
-      info_.status = out_of_time ? "time_budget" : "completed";
+      info_.status = over_memory ? "memory_budget" : out_of_time ? "time_budget" : "completed";
     }
     // The last parameters are checkpointed first; then the best ones (if selected) are
     // evaluated and the end files come from whichever parameters the run reports.

@@ -1,5 +1,6 @@
 #include "harness/suite/reproduce.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 
 #include "harness/report/aggregate.h"
+#include "harness/report/frame_strips.h"
 #include "harness/report/plots.h"
 #include "harness/report/tables.h"
 #include "harness/suite/claims.h"
@@ -39,6 +41,27 @@ const PublishedRow* published_for(const Suite& suite, const std::string& method)
   for (const auto& row : suite.published)
     if (!row.method.empty() && row.method == method) return &row;
   return nullptr;
+}
+
+// A file-name-safe form of a group label ("spec=a dataset.x=1" -> "a_dataset.x-1").
+std::string file_stem(const std::string& label) {
+  std::string out;
+  for (char c : label.rfind("spec=", 0) == 0 ? label.substr(5) : label)
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'
+               ? c
+               : (c == '=' ? '-' : '_');
+  return out;
+}
+
+// The distinct statuses of a group's runs with their counts ("time_budget", "memory_budget x2"):
+// a run stopped by a budget is shown, not dropped.
+std::string ended_as(const RunGroup& g) {
+  std::map<std::string, int> counts;
+  for (const RunRecord* r : g.runs) counts[r->status] += 1;
+  std::string out;
+  for (const auto& [status, n] : counts)
+    out += (out.empty() ? "" : ", ") + status + (n > 1 ? " x" + std::to_string(n) : "");
+  return out.empty() ? "-" : out;
 }
 
 // One forecast plot per group: the lowest seed's forecasts.csv, sequence 0, the suite's dims.
@@ -73,7 +96,10 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
       }
     }
     if (lines.empty()) continue;
-    const std::string file = "forecast_" + g.method + ".png";
+    std::size_t same_method = 0;  // two specs of one method (or a grid) need the label
+    for (const auto& other : aggregate.groups) same_method += other.method == g.method;
+    const std::string file =
+        "forecast_" + (same_method > 1 ? file_stem(g.label) : g.method) + ".png";
     try {
       plot_lines(join_path(out_dir, file),
                  "Forecast from the first frames, test sequence 0, seed " +
@@ -87,6 +113,68 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
   return images;
 }
 
+// The group's lowest-seed run that counts and has `file`.
+const RunRecord* picture_run(const RunGroup& g, const std::string& file) {
+  const RunRecord* chosen = nullptr;
+  for (const RunRecord* r : g.runs)
+    if (status_counts(r->status) && fs::exists(join_path(r->dir, file)) &&
+        (!chosen || r->seed < chosen->seed))
+      chosen = r;
+  return chosen;
+}
+
+// Square-frame data: frame strips (data vs forecasts) and the latent path against the
+// dataset's latent truth, per group (those matching suite.pictures_for get pictures; the R^2
+// table covers every group that wrote latents).
+std::string frames_and_latents(const Suite& suite, const Aggregate& aggregate,
+                               const std::string& out_dir, std::vector<std::string>& images,
+                               std::vector<std::string>& warnings) {
+  std::string strips, table;
+  for (const auto& g : aggregate.groups) {
+    const std::string stem = file_stem(g.label.empty() ? g.method : g.label);
+    const bool pictures =
+        suite.pictures_for.empty() || g.label.find(suite.pictures_for) != std::string::npos;
+    if (const RunRecord* r = picture_run(g, run_files::forecasts); r && pictures) {
+      const std::string file = "frames_" + stem + ".png";
+      try {
+        write_frame_strip(join_path(r->dir, run_files::forecasts), join_path(out_dir, file),
+                          stem + ", seed " + std::to_string(r->seed));
+        images.push_back(file);
+        strips += "![" + file + "](" + file + ")\n\n";
+      } catch (const std::exception& e) {
+        warnings.push_back("frame strip for " + stem + " not made: " + e.what());
+      }
+    }
+    if (const RunRecord* r = picture_run(g, run_files::latents)) {
+      const std::string file = pictures ? "latent_" + stem + ".png" : "";
+      try {
+        const LatentTruthFit fit =
+            fit_latent_truth(join_path(r->dir, run_files::latents),
+                             file.empty() ? "" : join_path(out_dir, file),
+                             "Latent path vs true " + std::string("value: ") + stem);
+        if (table.empty())
+          table = "| group | seed | truth | R^2 of the linear readout | points |\n|---|---|---|---|---|\n";
+        table += "| " + stem + " | " + std::to_string(r->seed) + " | " + fit.truth + " | " +
+                 fixed(fit.r_squared, 3) + " | " + std::to_string(fit.rows) + " |\n";
+        if (!file.empty()) {
+          images.push_back(file);
+          strips += "![" + file + "](" + file + ")\n\n";
+        }
+      } catch (const std::exception& e) {
+        // A dataset without latent truth is the common case: nothing to show, no warning.
+        if (std::string(e.what()).find("truth_") == std::string::npos)
+          warnings.push_back("latent plot for " + stem + " not made: " + e.what());
+      }
+    }
+  }
+  std::string md;
+  if (!table.empty())
+    md += "The dataset's latent truth regressed on each method's inferred latent path (least "
+          "squares with an intercept over the written test sequences and times; R^2 = 1 is a "
+          "perfect linear readout):\n\n" + table + "\n";
+  return md + strips;
+}
+
 }  // namespace
 
 std::string suite_section(const Suite& suite, const std::vector<std::string>& run_dirs) {
@@ -95,13 +183,13 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
   const Aggregate aggregate = aggregate_runs(runs);
   std::string md;
   const bool published = !suite.published.empty();
-  md += "| spec | method | runs (diverged) | " + suite.metric + ": mean ± 95% CI over seeds";
+  md += "| spec | method | runs (diverged) | ended as | " + suite.metric + ": mean ± 95% CI over seeds";
   if (!suite.metric_interval.empty()) md += " | mean per-run 95% half-width";
   if (!suite.mean_metric.empty()) md += " | " + suite.mean_metric;
   if (published) md += " | published | within the published interval";
   if (suite.score_below > 0) md += " | below " + fixed(suite.score_below, 0);
   md += " | train s / run | eval s / run | median s / iteration | peak step tensor MB |\n|";
-  const int columns = 8 + !suite.metric_interval.empty() + !suite.mean_metric.empty() +
+  const int columns = 9 + !suite.metric_interval.empty() + !suite.mean_metric.empty() +
                       2 * published + (suite.score_below > 0);
   for (int c = 0; c < columns; ++c) md += "---|";
   md += "\n";
@@ -110,7 +198,7 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
     std::string spec = g.label.rfind("spec=", 0) == 0 ? g.label.substr(5) : g.label;
     md += "| " + (spec.empty() ? "-" : spec) + " | " + g.method + " | " +
           std::to_string(g.runs.size() - static_cast<std::size_t>(g.skipped)) + " (" +
-          std::to_string(g.diverged) + ") | " + format_mean_interval(score);
+          std::to_string(g.diverged) + ") | " + ended_as(g) + " | " + format_mean_interval(score);
     if (!suite.metric_interval.empty()) {
       const MeanInterval spread = stat_of(g, suite.metric_interval);
       md += " | " + (spread.n ? fixed(spread.mean) : "-");
@@ -180,7 +268,8 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   // Every run of every spec is resolved and validated before the first one starts.
   std::vector<ResolvedSpec> specs;
   for (const auto& file : suite.specs) {
-    std::vector<std::string> overrides = options.overrides;
+    std::vector<std::string> overrides = suite.grid;
+    overrides.insert(overrides.end(), options.overrides.begin(), options.overrides.end());
     overrides.push_back("seed=0:" + std::to_string(seeds));
     auto expanded = expand_sweep(file, overrides);
     // Runs are grouped by spec, so that two specs of one method (e.g. the adjoint and the
@@ -195,8 +284,9 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   std::vector<std::string> dirs;
   std::string made_by;
   if (!options.report_only) {
-    std::fprintf(stderr, "[reproduce] %s: %zu runs (%zu specs x %lld seeds), %d at a time\n",
+    std::fprintf(stderr, "[reproduce] %s: %zu runs (%zu specs x %zu grid points x %lld seeds), %d at a time\n",
                  suite.report.c_str(), specs.size(), suite.specs.size(),
+                 specs.size() / suite.specs.size() / static_cast<std::size_t>(seeds),
                  static_cast<long long>(seeds), options.jobs);
     const std::string started = iso_time_utc_now();
     SweepOptions sweep;
@@ -268,7 +358,13 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   int completed = 0, diverged = 0, other = 0;
   for (const auto& r : records)
     (r.status == "completed" ? completed : r.status == "diverged" ? diverged : other) += 1;
-  auto images = forecast_plots(suite, aggregate_runs(records), result.report.dir, result.report.warnings);
+  const Aggregate aggregate = aggregate_runs(records);
+  auto images = forecast_plots(suite, aggregate, result.report.dir, result.report.warnings);
+  std::vector<std::string> frame_images;
+  const std::string frames_md =
+      suite.frame_strips
+          ? frames_and_latents(suite, aggregate, result.report.dir, frame_images, result.report.warnings)
+          : std::string();
 
   std::string md = "# " + (suite.title.empty() ? suite.report : suite.title) + "\n\n";
   md += made_by + " Suite file: `" + suite.file + "`; runs under `" + output_root +
@@ -291,6 +387,7 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     md += "\n## Forecasts\n\n";
     for (const auto& img : images) md += "![" + img + "](" + img + ")\n\n";
   }
+  if (!frames_md.empty()) md += "\n## Frames and latent paths\n\n" + frames_md;
   md += "\n## Every run\n\n" + every_run_section(suite, records);
   // Each spec as its runs resolved it (the lowest seed's spec.toml).
   std::string settings;
@@ -310,6 +407,7 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
         generic.substr(generic.find('\n') + 1);
   write_file_atomic(generic_path, md);
   result.report.files.insert(result.report.files.end(), images.begin(), images.end());
+  result.report.files.insert(result.report.files.end(), frame_images.begin(), frame_images.end());
   return result;
 }
 

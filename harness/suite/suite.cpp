@@ -75,6 +75,12 @@ void read_runs(const std::string& path, const toml::table& t, const std::string&
   if (seeds < 1 || seeds != static_cast<double>(static_cast<std::int64_t>(seeds)))
     fail(path, *t.get("seeds"), section + ".seeds", "expected a whole number >= 1");
   s.seeds = static_cast<std::int64_t>(seeds);
+  s.grid = get_strings(path, t, section, "grid");
+  s.pictures_for = get_string(path, t, section, "pictures_for", false);
+  for (const auto& g : s.grid)
+    if (g.find('=') == std::string::npos)
+      fail(path, *t.get("grid"), section + ".grid",
+           "expected sweep overrides KEY=V1,V2,..., got '" + g + "'");
   const toml::array* specs = t.get_as<toml::array>("specs");
   if (!specs || specs->empty())
     throw std::invalid_argument(path + ": " + section + ".specs must be a non-empty list of spec files");
@@ -106,7 +112,9 @@ Claims read_claims(const std::string& path, const toml::table& t) {
 }  // namespace
 
 std::string suite_path(const std::string& experiments_root, const std::string& name) {
-  return (fs::path(experiments_root) / "paper" / (name + ".suite.toml")).string();
+  const auto paper = fs::path(experiments_root) / "paper" / (name + ".suite.toml");
+  const auto own = fs::path(experiments_root) / name / (name + ".suite.toml");
+  return (fs::exists(paper) || !fs::exists(own) ? paper : own).string();
 }
 
 Suite load_suite(const std::string& path, const std::string& scale) {
@@ -124,16 +132,21 @@ Suite load_suite(const std::string& path, const std::string& scale) {
   if (!t) throw std::invalid_argument(path + ": needs a [suite] table");
   check_keys(path, *t, "suite",
              {"report", "title", "specs", "seeds", "metric", "metric_interval", "mean_metric",
-              "plot_dims", "score_below", "default_scale", "description"});
+              "plot_dims", "score_below", "default_scale", "description", "grid",
+              "pictures_for", "frame_strips"});
   s.title = get_string(path, *t, "suite", "title", false);
   s.metric = get_string(path, *t, "suite", "metric", true);
   s.metric_interval = get_string(path, *t, "suite", "metric_interval", false);
   s.mean_metric = get_string(path, *t, "suite", "mean_metric", false);
   if (t->get("score_below")) s.score_below = get_number(path, *t, "suite", "score_below");
+  if (const toml::node* n = t->get("frame_strips")) {
+    if (!n->is_boolean()) fail(path, *n, "suite.frame_strips", "expected true or false");
+    s.frame_strips = *n->value<bool>();
+  }
   if (const toml::node* scales = doc.get("scales")) {
     const toml::table* table = scales->as_table();
     if (!table) fail(path, *scales, "scales", "expected [scales.NAME] tables");
-    for (const char* key : {"report", "seeds", "specs"})
+    for (const char* key : {"report", "seeds", "specs", "grid", "pictures_for"})
       if (const toml::node* n = t->get(key))
         fail(path, *n, std::string("suite.") + key,
              "the suite has [scales]: set it in each [scales.NAME] table instead");
@@ -148,7 +161,7 @@ Suite load_suite(const std::string& path, const std::string& scale) {
     for (const auto& [name, node] : *table) {
       if (!node.is_table()) fail(path, node, "scales." + std::string(name.str()), "expected a table");
       check_keys(path, *node.as_table(), "scales." + std::string(name.str()),
-                 {"report", "seeds", "specs", "description"});
+                 {"report", "seeds", "specs", "description", "grid", "pictures_for"});
     }
     read_runs(path, *chosen, "scales." + s.scale, s);
   } else {

@@ -41,6 +41,15 @@ struct Suite {
   std::string description;         // the chosen scale's (or the suite's): printed in the report
   std::vector<std::string> specs;  // paths of the spec files (resolved against the suite file)
   std::int64_t seeds = 1;          // seeds 0 .. seeds-1
+  // Sweep overrides applied to every spec, e.g. "dataset.frame_size=16,32,64": each spec runs
+  // at every point of their product (a scaling grid), each point its own row in the tables.
+  std::vector<std::string> grid;
+  // Square-frame data (video, grids): draw each group's test forecast as a PNG strip of frames,
+  // the data above the model's forecast mean.
+  bool frame_strips = false;
+  // Draw strips and latent-vs-truth plots only for groups whose label contains this (e.g.
+  // "dataset.frame_size=32 dataset.num_frames=100"); empty: every group.
+  std::string pictures_for;
   std::string metric;              // the score (lower is better), a final metric of every run
   std::string metric_interval;     // optional: a per-run interval of the score (e.g. over samples)
   std::string mean_metric;         // optional: a second score shown beside it
@@ -51,7 +60,8 @@ struct Suite {
   Claims claims;
 };
 
-// experiments/paper/<name>.suite.toml under `experiments_root`.
+// experiments/paper/<name>.suite.toml under `experiments_root`, or, when there is none,
+// experiments/<name>/<name>.suite.toml (a suite that is not a paper's, e.g. highdim).
 std::string suite_path(const std::string& experiments_root, const std::string& name);
 // Reads and checks a suite file; errors name the file, line and key. `scale` picks one of its
 // [scales.NAME] tables ("" = the file's default_scale); a suite without scales takes none.

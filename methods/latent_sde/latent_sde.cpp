@@ -47,14 +47,16 @@ Schema LatentSde::schema() {
       .add_int("diffusion_width", 128, "hidden width of each per-dimension diffusion net 1->H->1",
                1)
       .add_string("encoder", "gru",
-                  "'gru' (reversed-time GRU over the whole sequence, torchsde) or 'mlp_first_k' "
-                  "(an MLP over the first encoder_frames frames gives q(z_0) and a context "
+                  "'gru' (reversed-time GRU over the whole sequence, torchsde), 'conv' (the same "
+                  "GRU over each frame's convolutional features: video and grid data) or "
+                  "'mlp_first_k' (an MLP over the first encoder_frames frames gives q(z_0) and a context "
                   "constant in time: the MOCAP model of Li et al. 2020)",
                   latent_encoder_kinds())
       .add_int("encoder_frames", 3, "frames the mlp_first_k encoder sees", 1)
       .add_int("encoder_layers", 2, "hidden layers of the mlp_first_k encoder", 1)
       .add_string("activation", "softplus", "activation of the drift and diffusion nets",
                   activation_names());
+  add_frame_encoder_options(s, FrameEncoderConfig{});
   ObservationConfig decoder;
   decoder.hidden = 128;
   s.benchmark_solver_step("dt", Schema::StepOption::Size).benchmark_each_choice("gradient");
@@ -74,6 +76,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.encoder = o.get_string("encoder");
   c.model.encoder_frames = o.get_int("encoder_frames");
   c.model.encoder_layers = o.get_int("encoder_layers");
+  c.model.frame_encoder = frame_encoder_options(o);
   c.model.activation = parse_activation(o.get_string("activation"));
   c.model.observation = observation_options(o, c.model.activation);
   c.solver.gradient = parse_gradient(o.get_string("gradient"));

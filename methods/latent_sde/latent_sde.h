@@ -39,6 +39,8 @@ class LatentSde : public Method {
   torch::Tensor sample(const torch::Tensor& times, std::int64_t n) override;
   torch::Tensor forecast(const Batch& observed, std::int64_t context, const torch::Tensor& times,
                          std::int64_t num_samples) override;
+  // One posterior path (sdeint over the batch's times from q(z_0 | x)).
+  torch::Tensor latent_path(const Batch& batch) override;
   bool uses_kl_annealing() const override { return true; }
 
   const LatentSdeMethodConfig& config() const { return config_; }

@@ -31,6 +31,15 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
           {"kl_path", kl_path.mean().item<double>()}};
 }
 
+torch::Tensor LatentSde::latent_path(const Batch& batch) {
+  torch::NoGradGuard no_grad;
+  auto b = to_dtype(batch);
+  const auto ts = to_time_vector(b.times);
+  auto enc = encode(b);
+  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
+  return sdeint(sde, enc.z0, ts, solve_options(next_seed())).states.transpose(0, 1).contiguous();
+}
+
 torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
   torch::NoGradGuard no_grad;
   const auto ts = to_time_vector(times);

@@ -8,12 +8,20 @@
 
 namespace sdebench {
 
-std::vector<std::string> latent_encoder_kinds() { return {"gru", "mlp_first_k"}; }
+std::vector<std::string> latent_encoder_kinds() { return {"gru", "conv", "mlp_first_k"}; }
 
 LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(config) {
   const auto d = config.latent, C = config.context, H = config.hidden;
-  if (config.encoder == "gru") {
-    gru = register_module("gru", FastGRU(config.data_dims, H));
+  if (config.encoder == "gru" || config.encoder == "conv") {
+    auto input = config.data_dims;
+    if (config.encoder == "conv") {
+      frame_encoder = register_module(
+          "frame_encoder",
+          ConvFrameEncoder(frame_side(config.data_dims, "latent_sde: encoder 'conv'"),
+                           config.frame_encoder.channels, config.frame_encoder.features));
+      input = config.frame_encoder.features;
+    }
+    gru = register_module("gru", FastGRU(input, H));
     context_out = register_module("context_out", torch::nn::Linear(H, C));
     qz0_net = register_module("qz0_net", torch::nn::Linear(C, 2 * d));
   } else if (config.encoder == "mlp_first_k") {
@@ -22,7 +30,7 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
                             config.data_dims, config.encoder_frames, d, C, H,
                             config.encoder_layers, config.activation}));
   } else {
-    throw std::invalid_argument("latent_sde: encoder must be 'gru' or 'mlp_first_k', got '" +
+    throw std::invalid_argument("latent_sde: encoder must be 'gru', 'conv' or 'mlp_first_k', got '" +
                                 config.encoder + "'");
   }
   const std::vector<std::int64_t> hidden(static_cast<std::size_t>(config.drift_layers), H);
@@ -44,7 +52,8 @@ LatentCode LatentSdeModelImpl::encode(const torch::Tensor& values, const torch::
     return {code.mean, code.log_std,
             code.context.unsqueeze(1).expand({values.size(0), values.size(1), config_.context})};
   }
-  auto hidden = gru->forward(values.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
+  auto input = frame_encoder ? frame_encoder->forward(values) : values;
+  auto hidden = gru->forward(input.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
   // [B T, H] x [H, C]: at batch 1024 and 100 observations as many multiply-adds as ~12 solver
   // steps, so it is split over both cores like the drift layers.
   auto ctx = parallel_linear(hidden.reshape({-1, hidden.size(2)}), context_out->weight,

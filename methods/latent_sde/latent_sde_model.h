@@ -2,6 +2,8 @@
 // The networks of torchsde's latent_sde_lorenz.py, from core's blocks:
 //   encoder   "gru": GRU over the time-reversed sequence, then Linear(hidden -> context),
 //             q(z_0) = Linear(context -> 2 d) of the context at t_0 (mean, log std);
+//             "conv": the "gru" encoder reading each frame's features from core's per-frame
+//             convolutional encoder instead of the raw pixels (video and grid data)
 //             "mlp_first_k" (the MOCAP model): an MLP over the first k frames gives q(z_0)
 //             and a context constant in time (core/nn/first_frames_encoder.h)
 //   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
@@ -18,6 +20,7 @@
 #include "core/nn/activation.h"
 #include <string>
 
+#include "core/nn/conv_frames.h"
 #include "core/nn/diagonal_diffusion.h"
 #include "core/nn/first_frames_encoder.h"
 #include "core/nn/gru.h"
@@ -35,7 +38,8 @@ struct LatentSdeConfig {
   std::int64_t prior_width = 128;      // P: the prior drift MLP's width
   std::int64_t prior_layers = 2;       // hidden layers of the prior drift MLP
   std::int64_t diffusion_width = 128;  // G: hidden width of each diffusion net
-  std::string encoder = "gru";         // "gru" | "mlp_first_k"
+  std::string encoder = "gru";         // "gru" | "conv" | "mlp_first_k"
+  FrameEncoderConfig frame_encoder;    // conv
   std::int64_t encoder_frames = 3;     // k, for mlp_first_k
   std::int64_t encoder_layers = 2;     // hidden layers of the mlp_first_k encoder
   Activation activation = Activation::Softplus;
@@ -54,7 +58,7 @@ class LatentSdeModelImpl : public torch::nn::Module {
  public:
   explicit LatentSdeModelImpl(const LatentSdeConfig& config);
 
-  // "gru": ctx[:, i] summarises x_i .. x_{T-1} (reversed-time GRU) and q(z_0) comes from
+  // "gru" and "conv": ctx[:, i] summarises x_i .. x_{T-1} (reversed-time GRU) and q(z_0) comes from
   // ctx[:, 0]; "mlp_first_k": both from the first k frames, the context repeated over time.
   LatentCode encode(const torch::Tensor& values, const torch::Tensor& mask);
   // The context's contribution to the posterior drift's first layer (with its bias), per
@@ -76,8 +80,9 @@ class LatentSdeModelImpl : public torch::nn::Module {
 
   const LatentSdeConfig& config() const { return config_; }
 
-  FastGRU gru{nullptr};                                        // encoder "gru"
-  torch::nn::Linear context_out{nullptr}, qz0_net{nullptr};    // encoder "gru"
+  ConvFrameEncoder frame_encoder{nullptr};                     // encoder "conv"
+  FastGRU gru{nullptr};                                        // encoders "gru", "conv"
+  torch::nn::Linear context_out{nullptr}, qz0_net{nullptr};    // encoders "gru", "conv"
   FirstFramesEncoder first_frames{nullptr};                    // encoder "mlp_first_k"
   ObservationModel observation{nullptr};
   MLP posterior_net{nullptr}, prior_net{nullptr};

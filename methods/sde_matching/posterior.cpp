@@ -7,8 +7,22 @@
 
 namespace sdebench {
 
+std::vector<std::string> posterior_encoder_kinds() { return {"gru", "conv"}; }
+
 PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
-  const auto input = config.data_dims * (config.encode_mask ? 2 : 1);
+  auto input = config.data_dims * (config.encode_mask ? 2 : 1);
+  if (config.encoder == "conv") {
+    if (config.encode_mask)
+      throw std::invalid_argument("sde_matching: encode_mask is not available with encoder 'conv'");
+    frame_encoder = register_module(
+        "frame_encoder",
+        ConvFrameEncoder(frame_side(config.data_dims, "sde_matching: encoder 'conv'"),
+                         config.frame_encoder.channels, config.frame_encoder.features));
+    input = config.frame_encoder.features;
+  } else if (config.encoder != "gru") {
+    throw std::invalid_argument("sde_matching: encoder must be 'gru' or 'conv', got '" +
+                                config.encoder + "'");
+  }
   gru = register_module("gru", FastGRU(input, config.encoder_hidden));
   net = register_module(
       "net", MLP(config.encoder_hidden + 1, std::vector<std::int64_t>(config.layers, config.width),
@@ -41,6 +55,7 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
   auto input = config_.encode_mask ? torch::cat({values * mask, mask}, -1) : values * mask;
+  if (frame_encoder) input = frame_encoder->forward(input);
   enc.states = gru->forward(input);
   if (first_frames) enc.first = first_frames->forward(values, mask);
   return enc;

@@ -10,6 +10,9 @@
 // as in training. The SDE itself runs in the data's own time, and d/dt = (1 / span) d/ds is
 // applied exactly through the tangent. Sharpness 0 means L = the number of observations.
 //
+// Image data (encoder = "conv"): each frame first goes through core's per-frame convolutional
+// encoder and the GRU reads its features instead of the raw pixels.
+//
 // Optionally (encoder_frames = k > 0) q(z_0) comes from the first k frames only, so that
 // forecasting from k frames uses what training fitted (the MOCAP protocol):
 //   mu(t) = mu_k + s(t) dmu(X, t),  log sigma(t) = log sigma_k + s(t) dlog_sigma(X, t),
@@ -17,7 +20,11 @@
 // exactly q(z_0 | x_0 .. x_{k-1}).
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 #include "core/nn/activation.h"
+#include "core/nn/conv_frames.h"
 #include "core/nn/first_frames_encoder.h"
 #include "core/nn/gru.h"
 #include "core/nn/mlp.h"
@@ -37,7 +44,11 @@ struct PosteriorConfig {
   double time_origin = 0.0, time_span = 1.0;
   std::int64_t encoder_frames = 0;        // k > 0: q(z_0) from the first k frames
   std::int64_t frames_hidden = 30, frames_layers = 2;
+  std::string encoder = "gru";            // "gru" | "conv" (per-frame convolutions, then the GRU)
+  FrameEncoderConfig frame_encoder;       // conv
 };
+
+std::vector<std::string> posterior_encoder_kinds();
 
 // What the encoder leaves for the marginal network: per-step GRU states and the time frame.
 struct Encoding {
@@ -64,6 +75,7 @@ class PosteriorImpl : public torch::nn::Module {
   Marginal marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
 
   const PosteriorConfig& config() const { return config_; }
+  ConvFrameEncoder frame_encoder{nullptr};  // encoder "conv"
   FastGRU gru{nullptr};
   MLP net{nullptr};
   FirstFramesEncoder first_frames{nullptr};  // encoder_frames > 0

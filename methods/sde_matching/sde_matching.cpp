@@ -9,6 +9,10 @@ namespace sdebench {
 Schema sde_matching_schema() {
   Schema s;
   s.add_int("latent_size", 4, "latent state dimension d", 1)
+      .add_string("encoder", "gru",
+                  "posterior sequence encoder: 'gru' (a GRU over the values) or 'conv' (each "
+                  "frame through a convolutional encoder first: video and grid data)",
+                  posterior_encoder_kinds())
       .add_int("encoder_hidden", 100, "GRU encoder hidden size (posterior context width)", 1)
       .add_int("posterior_width", 100, "width of the posterior MLP [ctx, t] -> (mu, log sigma)", 1)
       .add_int("posterior_layers", 2, "hidden layers of the posterior MLP", 1)
@@ -49,6 +53,7 @@ Schema sde_matching_schema() {
       .add_string("solver", "euler", "core SDE solver for sampling and forecasting (Ito prior)",
                   solver_names())
       .add_float("solver_dt", 1e-2, "maximum solver step for sampling and forecasting", 1e-9);
+  add_frame_encoder_options(s, FrameEncoderConfig{});
   ObservationConfig decoder;
   decoder.hidden = 100;
   s.benchmark_solver_step("solver_dt", Schema::StepOption::Size);  // sampling only
@@ -79,6 +84,8 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.encoder_frames = o.get_int("encoder_frames");
   c.posterior.frames_hidden = o.get_int("frames_hidden");
   c.posterior.frames_layers = o.get_int("frames_layers");
+  c.posterior.encoder = o.get_string("encoder");
+  c.posterior.frame_encoder = frame_encoder_options(o);
   c.rec_estimator = parse_rec_estimator(o.get_string("rec_estimator"));
   c.time_samples = o.get_int("time_samples");
   c.solver = o.get_string("solver");
@@ -133,6 +140,14 @@ std::map<std::string, double> SdeMatching::evaluate(const Batch& batch,
                                                     const EvalOptions& options) {
   return evaluate_nelbo(*model, *posterior, to_dtype(batch), options.time_samples,
                         options.num_samples);
+}
+
+torch::Tensor SdeMatching::latent_path(const Batch& batch) {
+  torch::NoGradGuard no_grad;
+  auto b = to_dtype(batch);
+  auto enc = posterior->encode(b.values, b.mask, b.times);
+  auto t = b.times.to(dtype_).unsqueeze(0).expand({b.values.size(0), b.times.size(0)});
+  return posterior->marginal(enc, t, /*time_derivative=*/false).mu;
 }
 
 SDEBENCH_REGISTER_METHOD(

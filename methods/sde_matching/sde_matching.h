@@ -47,6 +47,8 @@ class SdeMatching : public Method {
   // Decoder means, [num_samples, B, len(times), D].
   torch::Tensor forecast(const Batch& observed, std::int64_t context, const torch::Tensor& times,
                          std::int64_t num_samples) override;
+  // The posterior mean mu(X, t) at the batch's times.
+  torch::Tensor latent_path(const Batch& batch) override;
   bool uses_kl_annealing() const override { return false; }
 
   // The loss with given noise (tests hold the noise fixed); `total` is the batch mean.

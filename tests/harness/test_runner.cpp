@@ -307,6 +307,26 @@ TEST_CASE("the wall-time budget stops training and time to target is recorded", 
   REQUIRE(never.at("training").at("time_to_target_s").is_null());
 }
 
+TEST_CASE("the per-step memory budget stops training at the first step above it", "[runner][budget]") {
+  testing::TempDir tmp;
+  auto spec = testing::toy_spec(tmp.path, 0, 20);
+  RunResult free_run = run_experiment(spec, quiet());
+  REQUIRE(free_run.status == "completed");
+  const double peak = number_or(summary_of(free_run.run_dir).at("memory"), "peak_train_step_bytes", -1);
+  REQUIRE(peak > 0);
+  // Just below the largest step's measured peak: some step is over it, and training ends there.
+  spec.training.set("max_step_memory_mb", 0.9 * peak / 1e6);
+  RunResult r = run_experiment(spec, quiet());
+  CHECK(r.status == "memory_budget");
+  CHECK(r.iterations >= 1);
+  CHECK(r.iterations < 20);
+  Json s = summary_of(r.run_dir);
+  CHECK(s.at("status") == "memory_budget");
+  // Just above it: the budget never binds.
+  spec.training.set("max_step_memory_mb", 1.1 * peak / 1e6);
+  CHECK(run_experiment(spec, quiet()).status == "completed");
+}
+
 TEST_CASE("float64 runs train and evaluate in double precision", "[runner][dtype]") {
   testing::TempDir tmp;
   auto spec = testing::toy_spec(tmp.path, 0, 6);

@@ -201,3 +201,47 @@ TEST_CASE("latent SDE: Stratonovich solvers (heun, midpoint) through the generic
     CHECK(rel_err(exact.grads, bp.grads) < 1e-9);
   }
 }
+
+TEST_CASE("latent SDE: encoder and decoder 'conv' on 8 x 8 frames", "[latent_sde]") {
+  const auto& entry = MethodRegistry::instance().get("latent_sde", "method");
+  auto options = entry.schema.defaults();
+  options.set("hidden_size", std::int64_t{6});
+  options.set("context_size", std::int64_t{3});
+  options.set("prior_width", std::int64_t{6});
+  options.set("diffusion_width", std::int64_t{4});
+  options.set("dt", 0.1);
+  options.set("encoder", std::string("conv"));
+  options.set("decoder", std::string("conv"));
+  options.set("likelihood", std::string("bernoulli"));
+  options.set("encoder_channels", std::int64_t{2});
+  options.set("frame_features", std::int64_t{5});
+  options.set("decoder_channels", std::int64_t{2});
+  const std::int64_t B = 2, T = 4, D = 64;
+  auto times = torch::tensor(kTimes, torch::kFloat64);
+  DataShape shape{D, times, torch::kFloat64};
+  torch::manual_seed(5);
+  auto method = std::dynamic_pointer_cast<LatentSde>(entry.factory(options, shape));
+  REQUIRE(method);
+  REQUIRE(method->model->frame_encoder);
+  Batch batch{times, torch::rand({B, T, D}, torch::kFloat64), torch::ones({B, T, D}, torch::kFloat64)};
+
+  // Per-frame convolutions under a reversed-time GRU: context i sees frames i..T-1 only.
+  auto code = method->model->encode(batch.values, batch.mask);
+  auto changed = batch.values.clone();
+  changed[1][1][20] = 0.9 - changed[1][1][20];
+  auto code2 = method->model->encode(changed, batch.mask);
+  CHECK(torch::equal(code.context.narrow(1, 2, 2), code2.context.narrow(1, 2, 2)));
+  CHECK_FALSE(torch::equal(code.context.narrow(1, 0, 2), code2.context.narrow(1, 0, 2)));
+
+  auto terms = method->train_step(batch, {0, 1.0});
+  CHECK(std::isfinite(terms.total));
+  for (auto& p : method->parameters()) {
+    REQUIRE(p.grad().defined());
+    CHECK(torch::isfinite(p.grad()).all().item<bool>());
+  }
+  for (auto& p : method->model->frame_encoder->parameters()) CHECK(p.grad().abs().sum().item<double>() > 0);
+  auto fc = method->forecast(batch, 2, times, 3);
+  CHECK(fc.sizes() == torch::IntArrayRef({3, B, T, D}));
+  CHECK(fc.min().item<double>() > 0);
+  CHECK(fc.max().item<double>() < 1);
+}

@@ -91,3 +91,62 @@ TEST_CASE("the first-frames encoder sees the first k frames and nothing after", 
   CHECK_THROWS_WITH(enc->forward(x.narrow(1, 0, 2), mask.narrow(1, 0, 2)),
                     Catch::Contains("at least 3 frames"));
 }
+
+TEST_CASE("a Bernoulli decoder reads its outputs as logits: -log p is the cross-entropy",
+          "[observation]") {
+  torch::manual_seed(6);
+  ObservationConfig config{2, 3, "mlp", 5, 1, Activation::Softplus, false, 0.01};
+  config.likelihood = "bernoulli";
+  ObservationModel model(config);
+  model->to(torch::kFloat64);
+  auto z = torch::randn({4, 2}, torch::kFloat64);
+  auto x = torch::rand({4, 3}, torch::kFloat64);  // intensities in [0, 1]
+  x[0][0] = 1.0;
+  x[0][1] = 0.0;
+  auto mask = torch::ones({4, 3}, torch::kFloat64);
+  mask[2][1] = 0;
+  auto logits = model->net->forward(z);
+  auto mean = model->mean(z);
+  auto nll = model->neg_log_likelihood(x, mask, z);
+  for (int b = 0; b < 4; ++b) {
+    double expected = 0;
+    for (int d = 0; d < 3; ++d) {
+      const double p = 1.0 / (1.0 + std::exp(-logits[b][d].item<double>()));
+      CHECK(mean[b][d].item<double>() == Approx(p).epsilon(1e-12));
+      const double xv = x[b][d].item<double>();
+      if (mask[b][d].item<double>() > 0) expected -= xv * std::log(p) + (1 - xv) * std::log(1 - p);
+    }
+    CHECK(nll[b].item<double>() == Approx(expected).epsilon(1e-10));
+  }
+  config.learn_std = true;
+  CHECK_THROWS_WITH(ObservationModel(config), Catch::Contains("Bernoulli"));
+}
+
+TEST_CASE("a conv decoder maps latent states (any leading dimensions) to square frames",
+          "[observation]") {
+  torch::manual_seed(7);
+  ObservationConfig config{3, 64, "conv", 5, 1, Activation::Softplus, false, 0.2};
+  config.channels = 4;
+  ObservationModel model(config);
+  model->to(torch::kFloat64);
+  REQUIRE(model->frames);
+  auto z = torch::randn({2, 5, 3}, torch::kFloat64);  // [B, T, d]
+  auto x = torch::randn({2, 5, 64}, torch::kFloat64);
+  auto mask = torch::ones({2, 5, 64}, torch::kFloat64);
+  auto mean = model->mean(z);
+  CHECK(mean.sizes() == torch::IntArrayRef({2, 5, 64}));
+  CHECK(torch::allclose(mean, model->frames->forward(z)));
+  auto nll = model->neg_log_likelihood(x, mask, z);
+  CHECK(nll.sizes() == torch::IntArrayRef({2, 5}));
+  double expected = 0;
+  for (int p = 0; p < 64; ++p)
+    expected += gaussian_nll(x[1][4][p].item<double>(), mean[1][4][p].item<double>(), 0.2);
+  CHECK(nll[1][4].item<double>() == Approx(expected).epsilon(1e-12));
+
+  ObservationConfig wrong = config;
+  wrong.data_dims = 50;  // not a square frame
+  CHECK_THROWS_WITH(ObservationModel(wrong), Catch::Contains("decoder 'conv'") && Catch::Contains("50"));
+  wrong = config;
+  wrong.learn_std = true;
+  CHECK_THROWS_WITH(ObservationModel(wrong), Catch::Contains("learn_noise_std"));
+}

@@ -100,3 +100,63 @@ TEST_CASE("save and load restore every parameter", "[method]") {
     CHECK(torch::equal(item.value(), pb[item.key()]));
   }
 }
+
+TEST_CASE("encoder and decoder 'conv' on 8 x 8 frames with a Bernoulli likelihood", "[method]") {
+  torch::manual_seed(43);
+  const std::int64_t B = 3, T = 6, D = 64;
+  auto times = torch::linspace(0, 1, T, torch::kFloat64);
+  DataShape shape{D, times, torch::kFloat64};
+  Options o = tiny();
+  o.set("encoder", std::string("conv"));
+  o.set("decoder", std::string("conv"));
+  o.set("likelihood", std::string("bernoulli"));
+  o.set("encoder_channels", std::int64_t{2});
+  o.set("frame_features", std::int64_t{5});
+  o.set("decoder_channels", std::int64_t{2});
+  o.set("rec_estimator", std::string("all"));
+  SdeMatching method(SdeMatchingConfig::from_options(o, D), shape);
+  REQUIRE(method.posterior->frame_encoder);
+  REQUIRE(method.model->observation->frames);
+  // Frames: a fixed stripe pattern (what the decoder can learn) plus a little noise.
+  auto stripes = (torch::arange(D, torch::kFloat64).remainder(8) < 4).to(torch::kFloat64);
+  auto frames = (0.9 * stripes + 0.05 + 0.05 * torch::rand({B, T, D}, torch::kFloat64));
+  Batch batch{times, frames, torch::ones({B, T, D}, torch::kFloat64)};
+
+  // The convolutions run per frame: GRU state j depends on frames 0..j only.
+  auto enc = method.posterior->encode(batch.values, batch.mask, times);
+  auto changed = batch.values.clone();
+  changed[0][4][10] = 0.9 - changed[0][4][10];
+  auto enc2 = method.posterior->encode(changed, batch.mask, times);
+  CHECK(torch::equal(enc.states.narrow(1, 0, 4), enc2.states.narrow(1, 0, 4)));
+  CHECK_FALSE(torch::equal(enc.states.narrow(1, 4, 2), enc2.states.narrow(1, 4, 2)));
+
+  // With the noise held fixed, Adam lowers the loss: every block receives gradients.
+  auto noise = method.draw_noise(batch);
+  auto total_loss = [&] {
+    auto parts = method.loss(batch, noise);
+    return (parts.prior + parts.diff + parts.rec).mean();
+  };
+  torch::optim::Adam adam(method.parameters(), torch::optim::AdamOptions(1e-2));
+  const double first = total_loss().item<double>();
+  for (int i = 0; i < 30; ++i) {
+    adam.zero_grad();
+    auto total = total_loss();
+    total.backward();
+    for (const auto& p : method.posterior->frame_encoder->parameters())
+      REQUIRE(p.grad().defined());
+    adam.step();
+  }
+  const double last = total_loss().item<double>();
+  CHECK(std::isfinite(first));
+  CHECK(last < 0.8 * first);
+
+  auto fc = method.forecast(batch, 3, times, 2);  // Bernoulli means: intensities in (0, 1)
+  CHECK(fc.sizes() == torch::IntArrayRef({2, B, T, D}));
+  CHECK(fc.min().item<double>() > 0);
+  CHECK(fc.max().item<double>() < 1);
+
+  Options odd = o;
+  odd.set("decoder", std::string("linear"));
+  CHECK_THROWS_WITH(SdeMatching(SdeMatchingConfig::from_options(odd, 50), DataShape{50, times, torch::kFloat64}),
+                    Catch::Contains("encoder 'conv'") && Catch::Contains("50"));
+}

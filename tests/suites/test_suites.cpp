@@ -166,3 +166,59 @@ TEST_CASE("the Lorenz suite runs in its short form and writes its claims", "[sui
     CHECK(tables(remade) == tables(readme));
   }
 }
+
+TEST_CASE("the highdim suite: a grid of overrides, found under experiments/highdim/", "[suite][highdim]") {
+  const std::string experiments = std::string(SDEBENCH_SOURCE_DIR) + "/experiments";
+  const std::string file = suite_path(experiments, "highdim");
+  CHECK_THAT(file, Catch::EndsWith("experiments/highdim/highdim.suite.toml"));
+  for (const std::string scale : {"grid", "showcase"}) {
+    INFO(scale);
+    const Suite suite = load_suite(file, scale);
+    CHECK(suite.frame_strips);
+    CHECK_FALSE(suite.grid.empty());
+    for (const auto& spec : suite.specs) CHECK(expand_sweep(spec, suite.grid).size() == (scale == "grid" ? 9u : 1u));
+  }
+  const Suite grid = load_suite(file);
+  CHECK(grid.report == "highdim");
+  CHECK(grid.specs.size() == 3);
+  CHECK(load_spec(grid.specs[0], {"dataset.frame_size=16", "dataset.num_frames=50"}).dataset_options.get_int("frame_size") == 16);
+
+  testing::TempDir tmp;
+  std::ofstream(tmp.path + "/a.toml") << "";
+  const std::string path = tmp.path + "/g.suite.toml";
+  std::ofstream(path) << "[suite]\nreport = \"x\"\nmetric = \"m\"\nseeds = 1\nspecs = [\"a.toml\"]\n"
+                         "grid = [\"dataset.frame_size\"]\n";
+  CHECK_THROWS_WITH(load_suite(path), Catch::Contains("g.suite.toml:6") && Catch::Contains("grid") &&
+                                          Catch::Contains("KEY=V1,V2"));
+}
+
+TEST_CASE("a grid suite on video frames runs every spec at every point and draws frames and latents",
+          "[suite][highdim]") {
+  testing::TempDir tmp;
+  Suite suite = load_suite(suite_path(std::string(SDEBENCH_SOURCE_DIR) + "/experiments", "highdim"));
+  suite.grid = {"dataset.frame_size=16", "dataset.num_frames=12,16"};
+  suite.pictures_for = "dataset.num_frames=16";
+  ReproduceOptions options;
+  options.overrides = {"training.iterations=2", "training.max_seconds=0", "dataset.num_sequences=16",
+                       "evaluation.num_samples=2", "evaluation.forecast_context=3",
+                       "evaluation.max_sequences=4", "evaluation.path_samples=4"};
+  options.output_root = tmp.path + "/runs";
+  options.reports_root = tmp.path + "/reports";
+  options.progress = false;
+  options.command_line = "test";
+  ReproduceResult r = reproduce(suite, options);
+  REQUIRE(r.sweep.runs.size() == 6);  // 3 specs x 2 grid points
+  for (const auto& run : r.sweep.runs) {
+    INFO(run.run_dir << " " << run.error);
+    CHECK(run.status == "completed");
+    CHECK(fs::exists(run.run_dir + "/latents.csv"));
+  }
+  const std::string readme = read_text_file(r.report.dir + "/README.md");
+  // A one-value grid key is not in the labels (as in a sweep), the swept one is.
+  CHECK_THAT(readme, Catch::Contains("highdim-latent_sde_backprop dataset.num_frames=12"));
+  CHECK_THAT(readme, Catch::Contains("## Frames and latent paths"));
+  CHECK_THAT(readme, Catch::Contains("R^2 of the linear readout"));
+  CHECK(fs::exists(r.report.dir + "/frames_highdim-sde_matching_dataset.num_frames-16.png"));
+  CHECK(fs::exists(r.report.dir + "/latent_highdim-latent_sde_adjoint_dataset.num_frames-16.png"));
+  CHECK_FALSE(fs::exists(r.report.dir + "/frames_highdim-sde_matching_dataset.num_frames-12.png"));
+}

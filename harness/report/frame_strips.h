@@ -1,0 +1,33 @@
+#pragma once
+// Pictures for square-frame data (video, grids; issue 18), from a run's end files alone:
+//  - a strip of frames from forecasts.csv: the data above the forecast mean and one forecast
+//    sample, at a few evenly spaced times of test sequence 0;
+//  - the inferred latent path against the dataset's latent truth from latents.csv: the truth
+//    regressed on the latent coordinates (least squares with an intercept, over every written
+//    sequence and time), the fit's R^2, and the fitted readout against the truth for
+//    sequence 0.
+// No torch here.
+#include <string>
+#include <vector>
+
+namespace sdebench {
+
+// Writes `png` from `forecasts_csv` (columns kind, sequence, time, x0..x{D-1}, D = side^2).
+// `frames`: how many times the strip shows. Throws when the file holds no square frames.
+void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
+                       const std::string& title, int frames = 10);
+
+struct LatentTruthFit {
+  std::string truth;            // the truth column's name without "truth_", e.g. "angle"
+  double r_squared = 0.0;       // of the linear readout over every row
+  std::size_t rows = 0;
+  std::vector<double> weights;  // one per latent coordinate, then the intercept
+};
+
+// Fits the first truth column of `latents_csv` (columns sequence, time, z0.., truth_<name>..)
+// and, when `png` is not empty, plots sequence 0's truth and readout against time. Throws when
+// the file has no truth column.
+LatentTruthFit fit_latent_truth(const std::string& latents_csv, const std::string& png,
+                                const std::string& title);
+
+}  // namespace sdebench

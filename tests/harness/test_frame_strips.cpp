@@ -1,0 +1,77 @@
+// harness/report/frame_strips: the latent-vs-truth readout against an exactly linear truth and
+// a noisy one, and the frame strip's checks on what forecasts.csv holds.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "harness/report/frame_strips.h"
+#include "temp_dir.h"
+
+using namespace sdebench;
+
+namespace {
+
+// latents.csv with 3 sequences x 20 times, latent z0..z2, truth = 2 z0 - z1 + 0.5 + noise.
+std::string write_latents(const std::string& dir, double noise) {
+  const std::string path = dir + "/latents.csv";
+  std::ofstream out(path);
+  out.precision(17);
+  out << "sequence,time,z0,z1,z2,truth_angle\n";
+  std::mt19937 rng(3);
+  std::normal_distribution<double> n01(0.0, 1.0);
+  for (int b = 0; b < 3; ++b)
+    for (int t = 0; t < 20; ++t) {
+      const double z0 = std::sin(0.3 * t + b), z1 = std::cos(0.7 * t) * b, z2 = 0.1 * t;
+      out << b << "," << 0.1 * t << "," << z0 << "," << z1 << "," << z2 << ","
+          << 2 * z0 - z1 + 0.5 + noise * n01(rng) << "\n";
+    }
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("the latent readout recovers an exactly linear truth and scores noise below 1",
+          "[report][frames]") {
+  testing::TempDir tmp;
+  auto exact = fit_latent_truth(write_latents(tmp.path, 0.0), "", "");
+  CHECK(exact.truth == "angle");
+  CHECK(exact.rows == 60);
+  REQUIRE(exact.weights.size() == 4);
+  CHECK(exact.weights[0] == Approx(2.0).margin(1e-9));
+  CHECK(exact.weights[1] == Approx(-1.0).margin(1e-9));
+  CHECK(exact.weights[2] == Approx(0.0).margin(1e-9));
+  CHECK(exact.weights[3] == Approx(0.5).margin(1e-9));
+  CHECK(exact.r_squared == Approx(1.0).margin(1e-12));
+  auto noisy = fit_latent_truth(write_latents(tmp.path, 0.5), "", "");
+  CHECK(noisy.r_squared < 0.99);
+  CHECK(noisy.r_squared > 0.5);
+
+  std::ofstream(tmp.path + "/no_truth.csv") << "sequence,time,z0\n0,0,1\n0,1,2\n";
+  CHECK_THROWS_WITH(fit_latent_truth(tmp.path + "/no_truth.csv", "", ""), Catch::Contains("truth_"));
+}
+
+TEST_CASE("a frame strip needs square frames and draws a PNG", "[report][frames]") {
+  testing::TempDir tmp;
+  const std::string odd = tmp.path + "/odd.csv";
+  std::ofstream(odd) << "kind,sequence,time,x0,x1,x2\ndata,0,0,1,2,3\nmean,0,0,1,2,3\n";
+  CHECK_THROWS_WITH(write_frame_strip(odd, tmp.path + "/odd.png", "t"),
+                    Catch::Contains("not a square frame"));
+  const std::string good = tmp.path + "/forecasts.csv";
+  {
+    std::ofstream out(good);
+    out << "kind,sequence,time";
+    for (int d = 0; d < 64; ++d) out << ",x" << d;
+    out << "\n";
+    for (const char* kind : {"data", "mean", "sample"})
+      for (int t = 0; t < 5; ++t) {
+        out << kind << ",0," << t;
+        for (int d = 0; d < 64; ++d) out << "," << (d == 9 * t ? 1.0 : 0.0);
+        out << "\n";
+      }
+  }
+  write_frame_strip(good, tmp.path + "/strip.png", "a moving dot", 4);
+  CHECK(std::filesystem::file_size(tmp.path + "/strip.png") > 100);
+}
