@@ -1,8 +1,10 @@
 // A researcher's own data in long CSV format:
 //   sequence_id,time,dim0,dim1,...      (a header row naming the columns)
 //   walk-1,0.0,0.12,-0.5
-// One row per (sequence, time). Sequences may be observed at different times: the dataset's
-// grid is the union of all times and the mask marks what each sequence has. An empty cell or
+// One row per (sequence, time). Sequences observed at the same times share one grid; otherwise
+// each keeps its own times (per-sequence times, padded to the longest; time_grid = "auto"), or,
+// with time_grid = "union", the dataset's grid is the union of all times and the mask marks
+// what each sequence has. An empty cell or
 // "nan" in a value column is a missing value. Ragged rows, non-numeric cells and repeated
 // (sequence, time) pairs are errors naming the file and line.
 #include <algorithm>
@@ -36,7 +38,13 @@ Schema csv_schema() {
                  "dataset seed first)",
                  0.0, 1.0)
       .add_float("val_fraction", 0.1, "fraction of sequences in the validation split", 0.0, 1.0)
-      .add_float("test_fraction", 0.1, "fraction of sequences in the test split", 0.0, 1.0);
+      .add_float("test_fraction", 0.1, "fraction of sequences in the test split", 0.0, 1.0)
+      .add_string("time_grid", "auto",
+                  "'auto': one shared grid when every sequence has the same times, otherwise "
+                  "each sequence keeps its own times (batches carry [B, T] times and lengths); "
+                  "'union': always one grid, the union of all times, with the mask marking "
+                  "what each sequence has (cost grows with the union's size)",
+                  {"auto", "union"});
   return s;
 }
 
@@ -135,8 +143,19 @@ TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) 
     for (const auto& r : list) grid.push_back(r.time);
   std::sort(grid.begin(), grid.end());
   grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
-  const std::int64_t T = static_cast<std::int64_t>(grid.size());
   const std::int64_t N = static_cast<std::int64_t>(ids.size());
+  for (auto& [id, list] : rows)
+    std::sort(list.begin(), list.end(), [](const Row& a, const Row& b) { return a.time < b.time; });
+  // Per-sequence times unless every sequence is on the whole union (then it is a shared grid).
+  bool every_sequence_on_the_union = true;
+  for (const auto& [id, list] : rows)
+    every_sequence_on_the_union = every_sequence_on_the_union && list.size() == grid.size();
+  const bool shared = every_sequence_on_the_union || o.get_string("time_grid") == "union";
+  std::int64_t T = static_cast<std::int64_t>(grid.size());
+  if (!shared) {
+    T = 0;
+    for (const auto& [id, list] : rows) T = std::max<std::int64_t>(T, list.size());
+  }
 
   // Seeded shuffle, then contiguous splits.
   std::vector<std::int64_t> order(N);
@@ -146,27 +165,49 @@ TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) 
 
   auto values = torch::zeros({N, T, D}, torch::kFloat64);
   auto mask = torch::zeros({N, T, D}, torch::kFloat64);
+  auto own_times = torch::zeros({N, T}, torch::kFloat64);
+  auto lengths = torch::zeros({N}, torch::kLong);
   auto v = values.accessor<double, 3>();
   auto m = mask.accessor<double, 3>();
-  for (std::int64_t slot = 0; slot < N; ++slot)
-    for (const auto& r : rows[ids[order[slot]]]) {
-      const auto t = std::lower_bound(grid.begin(), grid.end(), r.time) - grid.begin();
+  auto ot = own_times.accessor<double, 2>();
+  for (std::int64_t slot = 0; slot < N; ++slot) {
+    const auto& list = rows[ids[order[slot]]];
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const auto& r = list[k];
+      // Shared grid: the time's place in the union; per-sequence: the k-th own observation.
+      const auto t = shared ? std::lower_bound(grid.begin(), grid.end(), r.time) - grid.begin()
+                            : static_cast<std::int64_t>(k);
       for (std::int64_t j = 0; j < D; ++j)
         if (!std::isnan(r.values[j])) {
           v[slot][t][j] = r.values[j];
           m[slot][t][j] = 1.0;
         }
     }
+    lengths[slot] = static_cast<std::int64_t>(list.size());
+    for (std::int64_t t = 0; t < T; ++t)  // padding repeats the last time
+      ot[slot][t] = list[std::min<std::size_t>(static_cast<std::size_t>(t), list.size() - 1)].time;
+  }
 
   const SplitSizes sizes = split_sizes(N, o);
   TimeSeriesDataset d;
   d.name = "csv";
-  d.times = torch::tensor(grid, torch::kFloat64);
-  d.train = {values.narrow(0, 0, sizes.train).clone(), mask.narrow(0, 0, sizes.train).clone()};
-  d.val = {values.narrow(0, sizes.train, sizes.val).clone(),
-           mask.narrow(0, sizes.train, sizes.val).clone()};
-  d.test = {values.narrow(0, sizes.train + sizes.val, sizes.test).clone(),
-            mask.narrow(0, sizes.train + sizes.val, sizes.test).clone()};
+  d.times = shared ? torch::tensor(grid, torch::kFloat64)
+                   : torch::tensor(std::vector<double>{grid.front(), grid.back()}, torch::kFloat64);
+  std::int64_t start = 0;
+  for (auto [split, size] : {std::make_pair(&d.train, sizes.train), std::make_pair(&d.val, sizes.val),
+                             std::make_pair(&d.test, sizes.test)}) {
+    split->values = values.narrow(0, start, size).clone();
+    split->mask = mask.narrow(0, start, size).clone();
+    if (!shared) {
+      split->lengths = lengths.narrow(0, start, size).clone();
+      // Each split padded to its own longest sequence.
+      const auto slots = size > 0 ? split->lengths.max().item<std::int64_t>() : 0;
+      split->times = own_times.narrow(0, start, size).narrow(1, 0, slots).clone();
+      split->values = split->values.narrow(1, 0, slots).clone();
+      split->mask = split->mask.narrow(1, 0, slots).clone();
+    }
+    start += size;
+  }
   Normalisation normalisation = identity_normalisation(D);
   if (o.get_bool("normalise")) {
     normalisation = fit_normalisation(d.train.values, d.train.mask);
@@ -192,13 +233,16 @@ TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) 
   d.meta["sequences.val"] = join_ids(sizes.train, sizes.val);
   d.meta["sequences.test"] = join_ids(sizes.train + sizes.val, sizes.test);
   d.meta["normalisation"] = o.get_bool("normalise") ? "train mean/std per dimension" : "none";
+  d.meta["time_grid"] = !shared ? "per-sequence times (padded to the longest sequence)"
+                        : every_sequence_on_the_union ? "shared"
+                                                      : "union of all sequences' times";
   for (const auto& [key, value] : o.values()) d.meta["option." + key] = format_value(value);
   return d;
 }
 
 SDEBENCH_REGISTER_DATASET("csv",
-                          "your own data: long-format CSV sequence_id,time,dim0,... (union time "
-                          "grid, mask for unobserved values)",
+                          "your own data: long-format CSV sequence_id,time,dim0,... (one shared "
+                          "grid, or each sequence on its own times; mask for missing values)",
                           csv_schema(), make_csv);
 
 }  // namespace sdebench

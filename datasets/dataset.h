@@ -12,17 +12,25 @@
 
 namespace sdebench {
 
-// Sequences on a shared time grid; irregular sampling and missing values are expressed by
-// the mask (1 observed, 0 missing; values are 0 where missing). All tensors are float64.
+// Sequences on a shared time grid, or each on its own times (issue 19). Missing values are
+// expressed by the mask (1 observed, 0 missing; values are 0 where missing). All tensors are
+// float64.
 struct TimeSeriesSplit {
   torch::Tensor values;  // [N, T, D], normalised
   torch::Tensor mask;    // [N, T, D]
+  // Per-sequence observation times: [N, T], row i the increasing times of sequence i's
+  // observations, padded after its last one by repeating that time (padding slots have mask
+  // 0), with `lengths` [N] (int64) its number of observations. Undefined: every sequence is on
+  // the dataset's shared grid `times`.
+  torch::Tensor times, lengths;
   std::int64_t size() const { return values.defined() ? values.size(0) : 0; }
 };
 
 struct TimeSeriesDataset {
   std::string name;
-  torch::Tensor times;  // [T] float64, strictly increasing
+  // [T] float64, strictly increasing: the shared grid. With per-sequence times (the splits'
+  // `times`), [2]: the first and the last observation time over the dataset (its time span).
+  torch::Tensor times;
   TimeSeriesSplit train, val, test;
   // normalised = (raw - norm_mean) / norm_std, per dimension ([D] each).
   torch::Tensor norm_mean, norm_std;
@@ -34,6 +42,7 @@ struct TimeSeriesDataset {
   // datasets; stored by the cache.
   std::map<std::string, std::map<std::string, torch::Tensor>> truth;
   std::int64_t dims() const { return train.values.size(2); }
+  bool per_sequence_times() const { return train.times.defined(); }
 };
 
 // Where a dataset may read and write, and its seed; filled by the harness.

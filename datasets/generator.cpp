@@ -167,16 +167,15 @@ void apply_observation_masks(TimeSeriesSplit& split, const Options& options, std
 }
 
 TimeSeriesDataset finish_generated(const std::string& name, const std::vector<double>& times,
-                                   const std::vector<double>& paths, std::int64_t dim,
+                                   std::vector<double> data, std::int64_t dim,
                                    const SplitSizes& sizes, const Options& options,
                                    const DatasetContext& context) {
   const std::int64_t T = static_cast<std::int64_t>(times.size());
-  const std::int64_t n = static_cast<std::int64_t>(paths.size()) / (T * dim);
-  std::vector<double> data = paths;
+  const std::int64_t n = static_cast<std::int64_t>(data.size()) / (T * dim);
   auto values = torch::from_blob(data.data(), {n, T, dim}, torch::kFloat64);  // a view of `data`
-  const auto all_observed = torch::ones_like(values);
   Normalisation normalisation = identity_normalisation(dim);
   if (options.get_bool("normalise")) {
+    const auto all_observed = torch::ones_like(values);
     normalisation = fit_normalisation(values, all_observed);
     values.copy_(normalise(values, all_observed, normalisation));  // the noise below goes into `data`
   }
@@ -192,7 +191,6 @@ TimeSeriesDataset finish_generated(const std::string& name, const std::vector<do
     });
   }
 
-  auto all = torch::from_blob(data.data(), {n, T, dim}, torch::kFloat64).clone();
   TimeSeriesDataset out;
   out.name = name;
   out.times = torch::from_blob(const_cast<double*>(times.data()), {T}, torch::kFloat64).clone();
@@ -202,7 +200,7 @@ TimeSeriesDataset finish_generated(const std::string& name, const std::vector<do
   for (auto [split, size] : {std::make_pair(&out.train, sizes.train),
                              std::make_pair(&out.val, sizes.val),
                              std::make_pair(&out.test, sizes.test)}) {
-    split->values = all.narrow(0, start, size).clone();
+    split->values = values.narrow(0, start, size).clone();  // `values` views `data`
     split->mask = torch::ones_like(split->values);
     apply_observation_masks(*split, options, context.seed, start);
     start += size;
@@ -239,7 +237,7 @@ TimeSeriesDataset generate_from_sde(const std::string& name, const GeneratorSde&
   const auto n = options.get_int("num_sequences");
   const SplitSizes sizes = split_sizes(n, options);  // checked before the expensive part
   auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-  auto d = finish_generated(name, times, paths, static_cast<std::int64_t>(sde.dim), sizes,
+  auto d = finish_generated(name, times, std::move(paths), static_cast<std::int64_t>(sde.dim), sizes,
                             options, context);
   record_generator_meta(d, options, context, sde_description, stepper, dt);
   return d;

@@ -60,9 +60,11 @@ SplitSizes split_sizes(std::int64_t n, const Options& options);
 
 // Raw paths in, finished dataset out: optional per-dimension normalisation over (sequence,
 // time), observation noise N(0, obs_noise^2) after it, contiguous splits of the given sizes
-// (paths are i.i.d., so contiguous is as good as shuffled), then the masks.
+// (paths are i.i.d., so contiguous is as good as shuffled), then the masks. `paths` is taken
+// by value and worked on in place (callers move their buffer in): video frames are large, and
+// each split is then the only other copy.
 TimeSeriesDataset finish_generated(const std::string& name, const std::vector<double>& times,
-                                   const std::vector<double>& paths, std::int64_t dim,
+                                   std::vector<double> paths, std::int64_t dim,
                                    const SplitSizes& sizes, const Options& options,
                                    const DatasetContext& context);
 

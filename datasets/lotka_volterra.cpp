@@ -53,7 +53,7 @@ TimeSeriesDataset make_lotka_volterra(const Options& given, const DatasetContext
     const bool by_time = o.get_string("split") == "time";
     const SplitSizes sizes = by_time ? SplitSizes{n, 0, 0} : split_sizes(n, o);
     auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-    auto d = finish_generated("lotka_volterra", times, paths, 2, sizes, o, context);
+    auto d = finish_generated("lotka_volterra", times, std::move(paths), 2, sizes, o, context);
     if (by_time) {
       // Validation and test see whole sequences; training sees only t <= train_until.
       d.val = {d.train.values.clone(), d.train.mask.clone()};

@@ -143,7 +143,7 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
       }
     });
 
-    auto d = finish_generated("pendulum_video", times, frames, pixels, sizes, o, context);
+    auto d = finish_generated("pendulum_video", times, std::move(frames), pixels, sizes, o, context);
     auto state = torch::from_blob(const_cast<double*>(paths.data()), {n, T, 2}, torch::kFloat64);
     std::int64_t start = 0;
     for (auto [split, count] : {std::make_pair("train", sizes.train),

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,16 +19,34 @@ namespace sdebench {
 // A batch of time series on a shared time grid. Values and mask are in the method's dtype;
 // mask is 1 where a value was observed, 0 where it is missing (values there are 0).
 struct Batch {
-  torch::Tensor times;   // [T], increasing
+  // [T] increasing, shared by every sequence; or [B, T]: each sequence's own observation
+  // times (per_sequence()), padded after its last one by repeating that time.
+  torch::Tensor times;
   torch::Tensor values;  // [B, T, D]
-  torch::Tensor mask;    // [B, T, D]
+  torch::Tensor mask;    // [B, T, D]; 0 at padding slots
+  torch::Tensor lengths;  // [B] int64, per-sequence times only: observations of each sequence
+  bool per_sequence() const { return times.dim() == 2; }
 };
+
+// For methods that need one time grid for the whole batch: a clear error otherwise.
+[[noreturn]] inline void reject_per_sequence_times(const std::string& method) {
+  throw std::invalid_argument(
+      method + ": per-sequence observation times (each sequence on its own times) are not "
+               "supported by this method yet; use sde_matching, or load the data on one "
+               "shared grid (csv: time_grid = \"union\")");
+}
+inline void require_shared_times(const Batch& batch, const std::string& method) {
+  if (batch.per_sequence()) reject_per_sequence_times(method);
+}
 
 // What a method may know about the data when it is built.
 struct DataShape {
   std::int64_t dims = 0;     // D
-  torch::Tensor times;       // [T] observation times of the training data (float64)
+  // [T] observation times of the training data (float64); with per-sequence times, [2]: the
+  // first and last observation time over the dataset.
+  torch::Tensor times;
   torch::ScalarType dtype = torch::kFloat32;
+  bool per_sequence_times = false;
 };
 
 struct StepContext {
@@ -61,7 +80,8 @@ class Method : public torch::nn::Module {
   virtual torch::Tensor sample(const torch::Tensor& times, std::int64_t n) = 0;
 
   // Forecasts given the first `context` observations of each sequence in `observed`:
-  // [num_samples, B, T, D] at `times` (which include the context times).
+  // [num_samples, B, T, D] at `times` (which include the context times): [T], or [B, T] each
+  // sequence's own times when `observed` has per-sequence times.
   virtual torch::Tensor forecast(const Batch& observed, std::int64_t context,
                                  const torch::Tensor& times, std::int64_t num_samples) = 0;
 

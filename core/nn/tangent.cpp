@@ -1,5 +1,7 @@
 #include "core/nn/tangent.h"
 
+#include <limits>
+
 #include <torch/torch.h>
 
 #include "core/nn/mlp.h"
@@ -99,6 +101,35 @@ Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::T
     auto last = torch::zeros({w.size(-1)}, w.options());
     last[-1] = last_weight;
     w = w + last;
+  }
+  const auto Q = w.size(1);
+  Dual ctx;
+  if (!weights.has_tangent()) {
+    ctx.value = small_batched_matmul(w, values);
+    return ctx;
+  }
+  auto both = small_batched_matmul(torch::cat({w, weights.tangent}, 1), values);
+  ctx.value = both.narrow(1, 0, Q);
+  ctx.tangent = both.narrow(1, Q, Q);
+  return ctx;
+}
+
+Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& lengths,
+                    const torch::Tensor& values, const torch::Tensor& scale, double last_weight) {
+  const auto B = keys.size(0), T = keys.size(1);
+  auto diff = keys.unsqueeze(1) - query.value.unsqueeze(-1);  // [B, Q, T]
+  auto a2 = scale.square().to(diff.scalar_type()).view({B, 1, 1});
+  auto slot = torch::arange(T, lengths.options()).unsqueeze(0);           // [1, T]
+  auto padding = (slot >= lengths.unsqueeze(1)).unsqueeze(1);           // [B, 1, T]
+  Dual score;
+  score.value = (diff.square() * (-a2)).masked_fill(padding, -std::numeric_limits<double>::infinity());
+  if (query.has_tangent())
+    score.tangent = (diff * (2 * a2) * query.tangent.unsqueeze(-1)).masked_fill(padding, 0.0);
+  auto weights = dual_softmax(score, -1);
+  auto w = weights.value;
+  if (last_weight != 0.0) {
+    auto last = torch::one_hot(lengths - 1, T).to(w.scalar_type()).unsqueeze(1);  // [B, 1, T]
+    w = w + last * last_weight;
   }
   const auto Q = w.size(1);
   Dual ctx;

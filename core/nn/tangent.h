@@ -41,4 +41,11 @@ Dual dual_mlp(const MLPImpl& mlp, const Dual& x);
 Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& values,
                     double scale, double last_weight = 0.0);
 
+// The same attention when each sequence has its own times (issue 19): keys [B, T] with
+// `lengths` [B] (int64) real keys per row (later slots are padding and get weight 0), a scale
+// per row ([B]), and the last_weight on each row's last real key.
+Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& lengths,
+                    const torch::Tensor& values, const torch::Tensor& scale,
+                    double last_weight = 0.0);
+
 }  // namespace sdebench

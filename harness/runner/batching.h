@@ -8,7 +8,8 @@
 
 namespace sdebench {
 
-// Sequences `index` of `split` converted to `dtype` on `device`.
+// Sequences `index` of `split` converted to `dtype` on `device`. A split with per-sequence
+// times gives a batch with its own times [B, T] and lengths, T the batch's longest sequence.
 Batch make_batch(const TimeSeriesSplit& split, const torch::Tensor& times, const torch::Tensor& index,
                  torch::ScalarType dtype, torch::Device device);
 // The first min(n, size) sequences.

@@ -84,6 +84,18 @@ std::vector<double> forecast_mse_per_sample(const torch::Tensor& forecasts, cons
   return out;
 }
 
+namespace {
+
+// Slot t of sequence b: padding (per-sequence times only), and its time.
+bool is_padding(const Batch& batch, std::int64_t b, std::int64_t t) {
+  return batch.per_sequence() && t >= batch.lengths[b].item<std::int64_t>();
+}
+double batch_time(const Batch& batch, const torch::Tensor& shared, std::int64_t b, std::int64_t t) {
+  return batch.per_sequence() ? batch.times[b][t].item<double>() : shared[t].item<double>();
+}
+
+}  // namespace
+
 std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDataset& data,
                                              const Options& evaluation, torch::ScalarType dtype,
                                              torch::Device device, std::vector<std::string>& warnings) {
@@ -102,10 +114,12 @@ std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDat
   const auto context = evaluation.get_int("forecast_context");
   if (context > 0) {
     try {
-      if (context >= batch.times.size(0))
+      const auto shortest = batch.per_sequence() ? batch.lengths.min().item<std::int64_t>()
+                                                 : batch.times.size(0);
+      if (context >= shortest)
         throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
-                                    " leaves no frame to forecast (series have " +
-                                    std::to_string(batch.times.size(0)) + " times)");
+                                    " leaves no frame to forecast (the shortest series has " +
+                                    std::to_string(shortest) + " times)");
       auto forecasts = method.forecast(batch, context, batch.times, eo.num_samples).cpu();  // [S, B, T, D]
       auto values = batch.values.cpu(), mask = batch.mask.cpu();
       out[prefix + "forecast_mse"] =
@@ -119,7 +133,8 @@ std::map<std::string, double> evaluate_model(Method& method, const TimeSeriesDat
     }
   }
   const auto path_samples = evaluation.get_int("path_samples");
-  if (path_samples > 0) {
+  // The energy distance compares whole paths on one grid: per-sequence times have none.
+  if (path_samples > 0 && !batch.per_sequence()) {
     try {
       auto paths = method.sample(batch.times, path_samples).cpu();  // [n, T, D]
       out[prefix + "energy_distance"] =
@@ -138,10 +153,16 @@ std::string sample_paths_csv(Method& method, const TimeSeriesDataset& data, cons
   Batch batch = leading_batch(split, data.times, paths, dtype, device);
   auto mean = data.norm_mean.to(torch::kFloat64);
   auto std = data.norm_std.to(torch::kFloat64);
-  auto generated = method.sample(batch.times, paths).cpu().to(torch::kFloat64) * std + mean;
+  // Per-sequence times: the model's paths on an even grid over the data's span, as many
+  // points as the longest sequence has; each data path at its own times.
+  const auto model_times =
+      batch.per_sequence()
+          ? torch::linspace(data.times[0].item<double>(), data.times[-1].item<double>(),
+                            std::max<std::int64_t>(2, batch.values.size(1)), torch::kFloat64)
+          : data.times.to(torch::kFloat64);
+  auto generated = method.sample(model_times.to(batch.values.scalar_type()), paths).cpu().to(torch::kFloat64) * std + mean;
   auto observed = batch.values.cpu().to(torch::kFloat64) * std + mean;
   auto mask = batch.mask.cpu();
-  auto times = data.times.to(torch::kFloat64);
 
   CsvTable table;
   table.header = {"kind", "path", "time"};
@@ -149,9 +170,12 @@ std::string sample_paths_csv(Method& method, const TimeSeriesDataset& data, cons
   for (std::int64_t d = 0; d < D; ++d) table.header.push_back("x" + std::to_string(d));
   auto emit = [&](const std::string& kind, const torch::Tensor& values, const torch::Tensor* m) {
     auto acc = values.accessor<double, 3>();
+    const bool own = m && batch.per_sequence();
     for (std::int64_t p = 0; p < values.size(0); ++p) {
       for (std::int64_t t = 0; t < values.size(1); ++t) {
-        std::vector<std::string> row{kind, std::to_string(p), format_number(times[t].item<double>())};
+        if (own && is_padding(batch, p, t)) continue;
+        const double time = own ? batch_time(batch, model_times, p, t) : model_times[t].item<double>();
+        std::vector<std::string> row{kind, std::to_string(p), format_number(time)};
         for (std::int64_t d = 0; d < D; ++d) {
           const bool missing = m && (*m)[p][t][d].item<double>() < 0.5;
           row.push_back(missing ? "nan" : format_number(acc[p][t][d]));
@@ -176,7 +200,7 @@ std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const st
   auto forecasts = method.forecast(batch, context, batch.times, num_samples).cpu().to(torch::kFloat64) * std + mean;
   auto observed = batch.values.cpu().to(torch::kFloat64) * std + mean;
   auto mask = batch.mask.cpu();
-  auto times = data.times.to(torch::kFloat64);
+  const auto times = data.times.to(torch::kFloat64);
   CsvTable table;
   table.header = {"kind", "sequence", "time"};
   const auto D = observed.size(2);
@@ -185,7 +209,8 @@ std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const st
     auto acc = values.accessor<double, 3>();
     for (std::int64_t b = 0; b < values.size(0); ++b)
       for (std::int64_t t = 0; t < values.size(1); ++t) {
-        std::vector<std::string> row{kind, std::to_string(b), format_number(times[t].item<double>())};
+        if (is_padding(batch, b, t)) continue;
+        std::vector<std::string> row{kind, std::to_string(b), format_number(batch_time(batch, times, b, t))};
         for (std::int64_t d = 0; d < D; ++d) {
           const bool missing = m && (*m)[b][t][d].item<double>() < 0.5;
           row.push_back(missing ? "nan" : format_number(acc[b][t][d]));
@@ -217,11 +242,12 @@ std::string latent_csv(Method& method, const TimeSeriesDataset& data, const std:
   table.header = {"sequence", "time"};
   for (std::int64_t k = 0; k < d; ++k) table.header.push_back("z" + std::to_string(k));
   for (const auto& [name, series] : truth) table.header.push_back("truth_" + name);
-  auto times = data.times.to(torch::kFloat64);
+  const auto times = data.times.to(torch::kFloat64);
   auto acc = latent.accessor<double, 3>();
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t t = 0; t < T; ++t) {
-      std::vector<std::string> row{std::to_string(b), format_number(times[t].item<double>())};
+      if (is_padding(batch, b, t)) continue;
+      std::vector<std::string> row{std::to_string(b), format_number(batch_time(batch, times, b, t))};
       for (std::int64_t k = 0; k < d; ++k) row.push_back(format_number(acc[b][t][k]));
       for (const auto& [name, series] : truth) row.push_back(format_number(series[b][t].item<double>()));
       table.rows.push_back(std::move(row));

@@ -29,12 +29,18 @@ torch::Device parse_device(const std::string& name) {
 // Options whose meaning depends on the data, checked once the dataset exists and before the run
 // directory does, so a run that cannot give the metric it was asked for never starts.
 void check_against_data(const ResolvedSpec& spec, const TimeSeriesDataset& data) {
-  const auto T = data.times.size(0);
+  // Per-sequence times: the shortest sequence of the evaluated split bounds the context.
+  const std::string split_name = spec.evaluation.get_string("split");
+  const TimeSeriesSplit& evaluated = split_name == "val" ? data.val : data.test;
+  const bool own_times = data.per_sequence_times() && evaluated.size() > 0;
+  const auto T = own_times ? evaluated.lengths.min().item<std::int64_t>() : data.times.size(0);
   const auto context = spec.evaluation.get_int("forecast_context");
   if (context >= T)
     throw std::invalid_argument("evaluation.forecast_context = " + std::to_string(context) +
                                 ": dataset '" + spec.dataset + "' has " + std::to_string(T) +
-                                " observation times, so nothing would be left to forecast (use "
+                                (own_times ? " observations in its shortest " + split_name + " sequence"
+                                           : std::string(" observation times")) +
+                                ", so nothing would be left to forecast (use "
                                 "at most " + std::to_string(T - 1) + ", or 0 for no forecast)");
   const std::string split = spec.evaluation.get_string("split");
   if ((split == "val" ? data.val : data.test).size() == 0)
@@ -67,6 +73,7 @@ RunSetup build_run_setup(const ResolvedSpec& spec) {
   shape.dims = s.data.dims();
   shape.times = s.data.times;
   shape.dtype = s.dtype;
+  shape.per_sequence_times = s.data.per_sequence_times();
   torch::manual_seed(static_cast<std::uint64_t>(spec.seed));  // initialisation
   s.method = MethodRegistry::instance().get(spec.method, "method").factory(spec.method_options, shape);
   s.method->to(s.dtype);

@@ -265,7 +265,7 @@ RunResult Trainer::run() {
   std::int64_t parameters = 0;
   for (const auto& p : setup_.method->parameters()) parameters += p.numel();
   info_.parameters = parameters;
-  info_.num_times = setup_.data.times.size(0);
+  info_.num_times = setup_.data.train.values.size(1);  // slots per sequence (the grid, or the longest)
   info_.dims = setup_.data.dims();
   info_.train_size = setup_.data.train.size();
   info_.eval_size = evaluation_split(setup_.data, spec_.evaluation.get_string("split")).size();

@@ -89,6 +89,7 @@ DiffusionConfig DiffusionConfig::from_options(const Options& given, const DataSh
 
 Diffusion::Diffusion(const DiffusionConfig& config, const DataShape& shape)
     : config_(config), dtype_(shape.dtype) {
+  if (shape.per_sequence_times) reject_per_sequence_times("diffusion");
   if (shape.dims <= 0) throw std::invalid_argument("diffusion: DataShape.dims must be > 0");
   config_.net.dims = shape.dims;
   net = register_module("net", ScoreNet(config_.net));
@@ -96,6 +97,7 @@ Diffusion::Diffusion(const DiffusionConfig& config, const DataShape& shape)
 }
 
 Batch Diffusion::to_dtype(const Batch& batch) const {
+  require_shared_times(batch, "diffusion");
   return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
 }
 

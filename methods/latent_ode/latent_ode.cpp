@@ -55,6 +55,7 @@ LatentOdeConfig LatentOde::parse(const Options& o, std::int64_t data_dims) {
 
 LatentOde::LatentOde(const LatentOdeConfig& config, const DataShape& shape)
     : config_(config), dtype_(shape.dtype) {
+  if (shape.per_sequence_times) reject_per_sequence_times("latent_ode");
   const auto d = config.latent;
   encoder = register_module(
       "encoder", FirstFramesEncoder(FirstFramesEncoderConfig{
@@ -77,6 +78,7 @@ torch::Tensor LatentOde::solve(const torch::Tensor& z0, const torch::Tensor& tim
 }
 
 LatentOde::Terms LatentOde::terms(const Batch& batch) {
+  require_shared_times(batch, "latent_ode");
   auto values = batch.values.to(dtype_), mask = batch.mask.to(dtype_);
   auto code = encoder->forward(values, mask);
   auto z0 = code.mean + torch::exp(code.log_std) * torch::randn_like(code.mean);
@@ -121,6 +123,7 @@ torch::Tensor LatentOde::sample(const torch::Tensor& times, std::int64_t n) {
 torch::Tensor LatentOde::forecast(const Batch& observed, std::int64_t context,
                                   const torch::Tensor& times, std::int64_t num_samples) {
   torch::NoGradGuard no_grad;
+  require_shared_times(observed, "latent_ode");
   if (context < config_.encoder_frames || context > observed.values.size(1))
     throw std::invalid_argument("latent_ode::forecast: context must be in [" +
                                 std::to_string(config_.encoder_frames) + ", " +

@@ -89,6 +89,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
 
 LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape)
     : config_(config), dtype_(shape.dtype) {
+  if (shape.per_sequence_times) reject_per_sequence_times("latent_sde");
   if (config.model.data_dims < 1)
     throw std::invalid_argument("latent_sde: the data must have at least one dimension");
   make_stepper(config.solver.method);  // throws on an unknown name
@@ -97,6 +98,7 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
 }
 
 Batch LatentSde::to_dtype(const Batch& batch) const {
+  require_shared_times(batch, "latent_sde");
   return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
 }
 

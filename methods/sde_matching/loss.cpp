@@ -29,6 +29,17 @@ torch::Tensor diff_integrand(GenerativeModelImpl& model, const torch::Tensor& mu
   return 0.5 * ((f - h) / g).square().sum(-1);
 }
 
+// Per-sequence times: each row's first and last observation time, [B] float64 each.
+struct SequenceFrames {
+  torch::Tensor t0, t1;
+};
+
+SequenceFrames frames_of(const Batch& batch) {
+  auto tt = batch.times.to(torch::kFloat64);
+  auto last = (batch.lengths - 1).clamp_min(0).unsqueeze(1);
+  return {tt.select(1, 0), tt.gather(1, last).squeeze(1)};
+}
+
 torch::Tensor gather_steps(const torch::Tensor& x, const torch::Tensor& index) {
   // x [B, T, D], index [B, K] -> [B, K, D]
   return torch::gather(x, 1, index.unsqueeze(-1).expand({-1, -1, x.size(2)}));
@@ -62,17 +73,52 @@ LossNoise draw_loss_noise(std::int64_t batch, std::int64_t time_samples, const t
   return n;
 }
 
+LossNoise draw_loss_noise(const Batch& batch, std::int64_t time_samples, std::int64_t latent,
+                          torch::ScalarType dtype, RecEstimator estimator) {
+  const auto B = batch.values.size(0);
+  if (!batch.per_sequence())
+    return draw_loss_noise(B, time_samples, batch.times, latent, dtype, estimator);
+  const auto frames = frames_of(batch);
+  auto opts = torch::TensorOptions().dtype(dtype);
+  LossNoise n;
+  n.t_diff = (torch::rand({B, time_samples}, torch::kFloat64) * (frames.t1 - frames.t0).unsqueeze(1) +
+              frames.t0.unsqueeze(1))
+                 .to(dtype);
+  n.eps_diff = torch::randn({B, time_samples, latent}, opts);
+  const auto T = batch.times.size(1);
+  if (estimator == RecEstimator::All) {
+    n.rec_index = torch::arange(T, torch::kLong).unsqueeze(0).expand({B, T}).contiguous();
+    n.eps_rec = torch::randn({B, T, latent}, opts);
+  } else {  // uniform over each row's own observations
+    auto count = batch.lengths.to(torch::kFloat64).unsqueeze(1);
+    n.rec_index = torch::minimum((torch::rand({B, time_samples}, torch::kFloat64) * count).to(torch::kLong),
+                                 batch.lengths.unsqueeze(1) - 1);
+    n.eps_rec = torch::randn({B, time_samples, latent}, opts);
+  }
+  return n;
+}
+
 LossParts sde_matching_loss(GenerativeModelImpl& model, PosteriorImpl& posterior,
                             const Batch& batch, const LossNoise& noise, RecEstimator estimator) {
   const auto B = batch.values.size(0), T = batch.values.size(1);
   const auto K = noise.t_diff.size(1);
-  const auto frame = frame_of(batch.times);
-  auto enc = posterior.encode(batch.values, batch.mask, batch.times);
+  const bool own = batch.per_sequence();
+  auto enc = posterior.encode(batch.values, batch.mask, batch.times, batch.lengths);
 
   // One pass of the marginal network for all query times: [t0 | t_diff (K) | t_rec (K)].
   auto times = batch.times.to(batch.values.scalar_type());
-  auto t_rec = times.index({noise.rec_index});
-  auto t0 = torch::full({B, 1}, frame.t0, batch.values.options());
+  torch::Tensor t_rec, t0, span;  // span: [B, 1] per-sequence, else undefined (frame's double)
+  TimeFrame frame{0.0, 1.0};
+  if (own) {
+    const auto frames = frames_of(batch);
+    t_rec = times.gather(1, noise.rec_index);
+    t0 = frames.t0.to(times.scalar_type()).unsqueeze(1);
+    span = (frames.t1 - frames.t0).to(times.scalar_type());
+  } else {
+    frame = frame_of(batch.times);
+    t_rec = times.index({noise.rec_index});
+    t0 = torch::full({B, 1}, frame.t0, batch.values.options());
+  }
   auto query = torch::cat({t0, noise.t_diff, t_rec}, 1);
   auto m = posterior.marginal(enc, query, /*time_derivative=*/true);
 
@@ -82,16 +128,20 @@ LossParts sde_matching_loss(GenerativeModelImpl& model, PosteriorImpl& posterior
   auto part = [&](const torch::Tensor& x, std::int64_t from) { return x.narrow(1, from, K); };
   parts.diff = diff_integrand(model, part(m.mu, 1), part(m.log_sigma, 1), part(m.dmu_dt, 1),
                               part(m.dlog_sigma_dt, 1), noise.eps_diff)
-                   .mean(1) *
-               (frame.t1 - frame.t0);
+                   .mean(1);
+  parts.diff = own ? parts.diff * span : parts.diff * (frame.t1 - frame.t0);
 
   const auto R = noise.rec_index.size(1);
   auto z_rec = m.mu.narrow(1, 1 + K, R) + torch::exp(m.log_sigma.narrow(1, 1 + K, R)) * noise.eps_rec;
   auto x = gather_steps(batch.values, noise.rec_index);
   auto mask = gather_steps(batch.mask, noise.rec_index);
   parts.rec = model.neg_log_likelihood(x, mask, z_rec).mean(1);
-  // "all" draws every index once (R = T), so T times the mean is the sum.
-  if (estimator != RecEstimator::Single) parts.rec = parts.rec * static_cast<double>(T);
+  // "all" draws every index once (R = T; padding has mask 0), so T times the mean is the sum;
+  // "unbiased" scales the mean over uniform draws by the number of observations.
+  if (own && estimator == RecEstimator::Unbiased)
+    parts.rec = parts.rec * batch.lengths.to(parts.rec.scalar_type());
+  else if (estimator != RecEstimator::Single)
+    parts.rec = parts.rec * static_cast<double>(T);
   return parts;
 }
 
@@ -101,15 +151,26 @@ std::map<std::string, double> evaluate_nelbo(GenerativeModelImpl& model, Posteri
   torch::NoGradGuard no_grad;
   const auto B = batch.values.size(0), T = batch.values.size(1);
   const auto d = model.config().latent;
-  const auto frame = frame_of(batch.times);
-  const double span = frame.t1 - frame.t0;
   auto opts = batch.values.options();
-  auto enc = posterior.encode(batch.values, batch.mask, batch.times);
+  const bool own = batch.per_sequence();
+  // The time frame: one for the batch, or each row's own ([B, 1] tensors then).
+  TimeFrame frame{0.0, 1.0};
+  torch::Tensor row_t0, row_span;
+  if (own) {
+    const auto frames = frames_of(batch);
+    row_t0 = frames.t0.to(opts.dtype()).unsqueeze(1);
+    row_span = (frames.t1 - frames.t0).to(opts.dtype()).unsqueeze(1);
+  } else {
+    frame = frame_of(batch.times);
+  }
+  const double span = frame.t1 - frame.t0;
+  auto enc = posterior.encode(batch.values, batch.mask, batch.times, batch.lengths);
 
-  auto m0 = posterior.marginal(enc, torch::full({B, 1}, frame.t0, opts), false);
+  auto m0 = posterior.marginal(enc, own ? row_t0 : torch::full({B, 1}, frame.t0, opts), false);
   auto prior = model.kl_initial(m0.mu.select(1, 0), m0.log_sigma.select(1, 0));
 
-  auto obs_times = batch.times.to(opts.dtype()).unsqueeze(0).expand({B, T});
+  auto obs_times = own ? batch.times.to(opts.dtype())
+                       : batch.times.to(opts.dtype()).unsqueeze(0).expand({B, T});
   auto m_obs = posterior.marginal(enc, obs_times, false);
   const auto observed = batch.mask.sum().item<double>();
   auto mse = ((model.decode(m_obs.mu) - batch.values).square() * batch.mask).sum().item<double>() /
@@ -118,12 +179,13 @@ std::map<std::string, double> evaluate_nelbo(GenerativeModelImpl& model, Posteri
   auto diff = torch::zeros({B}, opts), rec = torch::zeros({B}, opts);
   auto strata = torch::arange(time_samples, opts).unsqueeze(0);
   for (std::int64_t s = 0; s < num_samples; ++s) {
-    auto t = frame.t0 + span * (strata + torch::rand({B, time_samples}, opts)) / time_samples;
+    auto r = strata + torch::rand({B, time_samples}, opts);
+    auto t = own ? row_t0 + row_span * r / time_samples : frame.t0 + span * r / time_samples;
     auto m = posterior.marginal(enc, t, true);
-    diff += diff_integrand(model, m.mu, m.log_sigma, m.dmu_dt, m.dlog_sigma_dt,
-                           torch::randn({B, time_samples, d}, opts))
-                .mean(1) *
-            span;
+    auto integral = diff_integrand(model, m.mu, m.log_sigma, m.dmu_dt, m.dlog_sigma_dt,
+                                   torch::randn({B, time_samples, d}, opts))
+                        .mean(1);
+    diff += own ? integral * row_span.squeeze(1) : integral * span;
     auto z = m_obs.mu + torch::exp(m_obs.log_sigma) * torch::randn({B, T, d}, opts);
     rec += model.neg_log_likelihood(batch.values, batch.mask, z).sum(1);
   }

@@ -7,6 +7,8 @@
 //             "unbiased": N * that (an unbiased estimate of the sum over all N observations)
 //             "all": every observation, one posterior draw each (the sum itself, with the
 //             least variance; costs N marginal evaluations per sequence instead of K)
+// With per-sequence times (issue 19) t0, t1 and N are each sequence's own first and last
+// observation time and number of observations; padding slots never enter.
 // The randomness is drawn separately (LossNoise) so a test can hold it fixed.
 #include <torch/torch.h>
 
@@ -33,6 +35,10 @@ struct LossNoise {
 LossNoise draw_loss_noise(std::int64_t batch, std::int64_t time_samples, const torch::Tensor& times,
                           std::int64_t latent, torch::ScalarType dtype,
                           RecEstimator estimator = RecEstimator::Single);
+// The noise for a batch: as above on a shared grid; with per-sequence times, t ~ U[each row's
+// first, last time] and observation indices uniform over each row's own observations.
+LossNoise draw_loss_noise(const Batch& batch, std::int64_t time_samples, std::int64_t latent,
+                          torch::ScalarType dtype, RecEstimator estimator);
 
 struct LossParts {
   torch::Tensor prior, diff, rec;  // [B] each

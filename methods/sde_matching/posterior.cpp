@@ -36,11 +36,12 @@ PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
 }
 
 Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
-                               const torch::Tensor& times) {
+                               const torch::Tensor& times, const torch::Tensor& lengths) {
   if (values.dim() != 3 || values.size(2) != config_.data_dims)
     throw std::invalid_argument("sde_matching: values must be [B, T, " +
                                 std::to_string(config_.data_dims) + "], got " +
                                 std::to_string(values.dim()) + "-d tensor");
+  if (times.dim() == 2) return encode_per_sequence(values, mask, times, lengths);
   if (times.dim() != 1 || times.size(0) != values.size(1))
     throw std::invalid_argument("sde_matching: times must be [T] with T = values.size(1)");
   Encoding enc;
@@ -54,22 +55,65 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
     enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
+  run_encoders(values, mask, enc);
+  return enc;
+}
+
+Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
+                                            const torch::Tensor& times, const torch::Tensor& lengths) {
+  const auto B = values.size(0), T = values.size(1);
+  if (times.size(0) != B || times.size(1) != T || !lengths.defined() || lengths.numel() != B)
+    throw std::invalid_argument("sde_matching: per-sequence times must be [B, T] with lengths [B]");
+  Encoding enc;
+  enc.lengths = lengths.to(torch::kLong);
+  auto tt = times.to(torch::kFloat64);
+  auto last = tt.gather(1, (enc.lengths - 1).clamp_min(0).unsqueeze(1)).squeeze(1);
+  if (config_.absolute_time) {
+    enc.t0s = torch::full({B}, config_.time_origin, tt.options());
+    enc.spans = torch::full({B}, config_.time_span, tt.options());
+  } else {
+    enc.t0s = tt.select(1, 0);
+    enc.spans = last - enc.t0s;
+    enc.spans = torch::where(enc.spans > 0, enc.spans, torch::ones_like(enc.spans));
+  }
+  enc.keys = ((tt - enc.t0s.unsqueeze(1)) / enc.spans.unsqueeze(1)).to(values.scalar_type());
+  run_encoders(values, mask, enc);
+  return enc;
+}
+
+void PosteriorImpl::run_encoders(const torch::Tensor& values, const torch::Tensor& mask,
+                                 Encoding& enc) {
   auto input = config_.encode_mask ? torch::cat({values * mask, mask}, -1) : values * mask;
   if (frame_encoder) input = frame_encoder->forward(input);
   enc.states = gru->forward(input);
   if (first_frames) enc.first = first_frames->forward(values, mask);
-  return enc;
 }
 
 Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
                                  bool time_derivative) {
   Dual s;
+  Dual ctx;
+  if (enc.per_sequence()) {
+    const auto dtype = t.scalar_type();
+    auto t0 = enc.t0s.to(dtype).unsqueeze(1), inv_span = (1.0 / enc.spans).to(dtype).unsqueeze(1);
+    s.value = (t - t0) * inv_span;  // [B, Q]
+    if (time_derivative) s.tangent = inv_span.expand_as(s.value).contiguous();
+    auto sharpness = config_.sharpness > 0
+                         ? torch::full({enc.lengths.size(0)}, config_.sharpness, t.options())
+                         : enc.lengths.to(dtype);
+    ctx = time_attention(s, enc.keys, enc.lengths, enc.states, sharpness, /*last_weight=*/1.0);
+    return marginal_from_context(enc, s, ctx);
+  }
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
   // The notebook's context h_last + attention, as one contraction over the GRU states.
   const double sharpness =
       config_.sharpness > 0 ? config_.sharpness : static_cast<double>(enc.keys.size(0));
-  Dual ctx = time_attention(s, enc.keys, enc.states, sharpness, /*last_weight=*/1.0);
+  ctx = time_attention(s, enc.keys, enc.states, sharpness, /*last_weight=*/1.0);
+  return marginal_from_context(enc, s, ctx);
+}
+
+Marginal PosteriorImpl::marginal_from_context(const Encoding& enc, const Dual& s, const Dual& ctx) {
   Dual in = dual_cat({ctx, Dual{s.value.unsqueeze(-1), s.has_tangent() ? s.tangent.unsqueeze(-1)
                                                                         : torch::Tensor()}},
                      -1);

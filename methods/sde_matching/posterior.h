@@ -5,7 +5,7 @@
 //   ctx(t) = h_last + sum_j softmax_j(-(L (t_j - t) / span)^2) h_j
 // concatenated with the normalised time s = (t - t0) / span, and an MLP giving (mu, log sigma).
 // Time: the network sees s = (t - t0) / span. "sequence" normalisation takes t0 and span from
-// the encoded sequence (s in [0, 1], the notebook); "absolute" takes them from the training
+// the encoded sequence (s in [0, 1], the notebook; per-sequence times: each row's own); "absolute" takes them from the training
 // data's time grid, so a sequence encoded from its first frames at test time sees the same s
 // as in training. The SDE itself runs in the data's own time, and d/dt = (1 / span) d/ds is
 // applied exactly through the tangent. Sharpness 0 means L = the number of observations.
@@ -28,6 +28,7 @@
 #include "core/nn/first_frames_encoder.h"
 #include "core/nn/gru.h"
 #include "core/nn/mlp.h"
+#include "core/nn/tangent.h"
 
 namespace sdebench {
 
@@ -53,9 +54,13 @@ std::vector<std::string> posterior_encoder_kinds();
 // What the encoder leaves for the marginal network: per-step GRU states and the time frame.
 struct Encoding {
   torch::Tensor states;  // [B, T, H]; the last step is the notebook's h_last
-  torch::Tensor keys;    // [T] normalised observation times s_j
+  torch::Tensor keys;    // [T] normalised observation times s_j ([B, T] per-sequence)
   double t0 = 0.0, span = 1.0;
   FirstFramesCode first;  // q(z_0 | first k frames) when encoder_frames > 0
+  // Per-sequence times (issue 19): each row's observations, and its own t0 and span ([B]
+  // each, used instead of the doubles above); slots past a row's length are padding.
+  torch::Tensor lengths, t0s, spans;
+  bool per_sequence() const { return lengths.defined(); }
 };
 
 // mu, log sigma and (when requested) their exact time derivatives, each [B, Q, d].
@@ -67,9 +72,11 @@ class PosteriorImpl : public torch::nn::Module {
  public:
   explicit PosteriorImpl(const PosteriorConfig& config);
 
-  // values, mask: [B, T, D]; times: [T] increasing.
+  // values, mask: [B, T, D]; times: [T] increasing, or [B, T] each row's own times with
+  // `lengths` [B] (int64) its number of observations (the GRU runs forward, so padding after a
+  // row's last observation never reaches its states; the attention gives padding weight 0).
   Encoding encode(const torch::Tensor& values, const torch::Tensor& mask,
-                  const torch::Tensor& times);
+                  const torch::Tensor& times, const torch::Tensor& lengths = {});
   // Marginal parameters at query times t: [B, Q] (data time). With `time_derivative`, the
   // derivatives come from one tangent pass (forward mode), differentiable by reverse mode.
   Marginal marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
@@ -81,6 +88,12 @@ class PosteriorImpl : public torch::nn::Module {
   FirstFramesEncoder first_frames{nullptr};  // encoder_frames > 0
 
  private:
+  Encoding encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
+                               const torch::Tensor& times, const torch::Tensor& lengths);
+  // The GRU states (after the per-frame encoder) and the first-frames code.
+  void run_encoders(const torch::Tensor& values, const torch::Tensor& mask, Encoding& enc);
+  // (mu, log sigma) and their derivatives from the time input s and the attention context.
+  Marginal marginal_from_context(const Encoding& enc, const Dual& s, const Dual& ctx);
   PosteriorConfig config_;
 };
 TORCH_MODULE(Posterior);

@@ -1,4 +1,5 @@
 // Sampling and forecasting: simulate the learned prior with core's sdeint.
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -52,6 +53,7 @@ torch::Tensor SdeMatching::forecast(const Batch& observed, std::int64_t context,
                                 std::to_string(context));
   const auto d = config_.model.latent;
   auto batch = to_dtype(observed);
+  if (batch.per_sequence()) return forecast_per_sequence(batch, context, times, num_samples);
   if (config_.posterior.encoder_frames > 0) return forecast_from_first_frames(batch, context, times, num_samples);
   auto enc = posterior->encode(batch.values.narrow(1, 0, context),
                                batch.mask.narrow(1, 0, context),
@@ -109,6 +111,87 @@ torch::Tensor SdeMatching::forecast_from_first_frames(const Batch& batch, std::i
   if (!has_t0) states = states.narrow(0, 1, states.size(0) - 1);
   const auto T = states.size(0);
   return model->decode(states.view({T, num_samples, B, d}).permute({1, 2, 0, 3})).contiguous();
+}
+
+torch::Tensor SdeMatching::prior_at_relative_times(const torch::Tensor& z_start,
+                                                   const torch::Tensor& relative,
+                                                   const torch::Tensor& lengths,
+                                                   std::int64_t num_samples) {
+  // The prior is time-homogeneous (drift and diffusion depend on z only), so every row can run
+  // on one grid of times since its own start: the union over the batch of its times after it.
+  const auto B = relative.size(0), T = relative.size(1), d = z_start.size(1);
+  // Padding slots (at or past a row's length) are left out of the grid: they must not change
+  // the solver's steps, so they get z_start.
+  auto slot = torch::arange(T, torch::kLong).unsqueeze(0);
+  auto rel = torch::where(slot < lengths.to(torch::kLong).cpu().unsqueeze(1), relative.to(torch::kFloat64),
+                          torch::zeros_like(relative, torch::kFloat64))
+                 .contiguous();
+  std::vector<double> grid{0.0};
+  for (const double* p = rel.data_ptr<double>(); p != rel.data_ptr<double>() + rel.numel(); ++p)
+    if (*p > 0) grid.push_back(*p);
+  std::sort(grid.begin(), grid.end());
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  torch::Tensor states = z_start.unsqueeze(0);  // [U, S B, d]
+  if (grid.size() > 1) {
+    PriorSde sde(*model);
+    states = sdeint(sde, z_start, grid, prior_solver_options()).states;
+  }
+  auto index = torch::zeros({B, T}, torch::kLong);
+  auto idx = index.accessor<std::int64_t, 2>();
+  auto r = rel.accessor<double, 2>();
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t t = 0; t < T; ++t)
+      if (r[b][t] > 0) idx[b][t] = std::lower_bound(grid.begin(), grid.end(), r[b][t]) - grid.begin();
+  auto by_row = states.view({states.size(0), num_samples, B, d}).permute({1, 2, 0, 3});  // [S, B, U, d]
+  return torch::gather(by_row, 2, index.view({1, B, T, 1}).expand({num_samples, B, T, d}));
+}
+
+torch::Tensor SdeMatching::forecast_per_sequence(const Batch& batch, std::int64_t context,
+                                                 const torch::Tensor& times,
+                                                 std::int64_t num_samples) {
+  if (times.dim() != 2 || times.size(0) != batch.values.size(0))
+    throw std::invalid_argument("sde_matching::forecast: a batch with per-sequence times needs "
+                                "query times [B, T]");
+  const auto B = batch.values.size(0), d = config_.model.latent;
+  const auto shortest = batch.lengths.min().item<std::int64_t>();
+  if (context > shortest)
+    throw std::invalid_argument("sde_matching::forecast: context " + std::to_string(context) +
+                                " is longer than the shortest sequence (" +
+                                std::to_string(shortest) + " observations)");
+  auto query = times.to(torch::kFloat64);
+  auto opts = torch::TensorOptions().dtype(dtype_);
+  if (config_.posterior.encoder_frames > 0) {
+    // q(z_0 | first k frames) at each row's first time, then the prior.
+    const auto k = config_.posterior.encoder_frames;
+    if (context < k)
+      throw std::invalid_argument("sde_matching::forecast: the first-frames encoder needs " +
+                                  std::to_string(k) + " context frames, got " +
+                                  std::to_string(context));
+    auto code = posterior->first_frames->forward(batch.values.narrow(1, 0, k),
+                                                 batch.mask.narrow(1, 0, k));
+    auto eps = torch::randn({num_samples, B, d}, code.mean.options());
+    auto z0 = (code.mean.unsqueeze(0) + torch::exp(code.log_std).unsqueeze(0) * eps)
+                  .reshape({num_samples * B, d});
+    auto t0 = batch.times.to(torch::kFloat64).select(1, 0).unsqueeze(1);
+    return model->decode(prior_at_relative_times(z0, query - t0, batch.lengths, num_samples))
+        .contiguous();
+  }
+  // Condition on each row's first `context` observations; up to its t_k the posterior
+  // marginal (one eps per path), after it the prior from that path's sample at t_k.
+  auto enc = posterior->encode(batch.values.narrow(1, 0, context), batch.mask.narrow(1, 0, context),
+                               batch.times.narrow(1, 0, context),
+                               torch::full({B}, context, torch::kLong));
+  auto t_k = batch.times.to(torch::kFloat64).select(1, context - 1).unsqueeze(1);  // [B, 1]
+  auto eps = torch::randn({num_samples, B, 1, d}, opts);
+  auto m = posterior->marginal(enc, query.to(dtype_), false);
+  auto inside = m.mu.unsqueeze(0) + torch::exp(m.log_sigma).unsqueeze(0) * eps;  // [S, B, T, d]
+  auto m_k = posterior->marginal(enc, t_k.to(dtype_), false);
+  auto z_k = (m_k.mu.unsqueeze(0) + torch::exp(m_k.log_sigma).unsqueeze(0) * eps)
+                 .reshape({num_samples * B, d});
+  auto relative = query - t_k;
+  auto after = prior_at_relative_times(z_k, relative, batch.lengths, num_samples);
+  auto later = (relative > 0).view({1, B, -1, 1});
+  return model->decode(torch::where(later, after, inside)).contiguous();  // [S, B, T, D]
 }
 
 }  // namespace sdebench

@@ -111,12 +111,15 @@ SdeMatching::SdeMatching(const SdeMatchingConfig& config, const DataShape& shape
 }
 
 Batch SdeMatching::to_dtype(const Batch& batch) const {
-  return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
+  Batch b = batch;  // times (and per-sequence lengths) as they are
+  b.values = batch.values.to(dtype_);
+  b.mask = batch.mask.to(dtype_);
+  return b;
 }
 
 LossNoise SdeMatching::draw_noise(const Batch& batch) const {
-  return draw_loss_noise(batch.values.size(0), config_.time_samples, batch.times,
-                         config_.model.latent, dtype_, config_.rec_estimator);
+  return draw_loss_noise(batch, config_.time_samples, config_.model.latent, dtype_,
+                         config_.rec_estimator);
 }
 
 LossParts SdeMatching::loss(const Batch& batch, const LossNoise& noise) {
@@ -145,8 +148,9 @@ std::map<std::string, double> SdeMatching::evaluate(const Batch& batch,
 torch::Tensor SdeMatching::latent_path(const Batch& batch) {
   torch::NoGradGuard no_grad;
   auto b = to_dtype(batch);
-  auto enc = posterior->encode(b.values, b.mask, b.times);
-  auto t = b.times.to(dtype_).unsqueeze(0).expand({b.values.size(0), b.times.size(0)});
+  auto enc = posterior->encode(b.values, b.mask, b.times, b.lengths);
+  auto t = b.per_sequence() ? b.times.to(dtype_)
+                            : b.times.to(dtype_).unsqueeze(0).expand({b.values.size(0), b.times.size(0)});
   return posterior->marginal(enc, t, /*time_derivative=*/false).mu;
 }
 

@@ -67,6 +67,13 @@ class SdeMatching : public Method {
   SdeintOptions prior_solver_options() const;
   torch::Tensor forecast_from_first_frames(const Batch& batch, std::int64_t context,
                                            const torch::Tensor& times, std::int64_t num_samples);
+  // Per-sequence times [B, T] (issue 19): each row conditioned on its own first observations.
+  torch::Tensor forecast_per_sequence(const Batch& batch, std::int64_t context,
+                                      const torch::Tensor& times, std::int64_t num_samples);
+  // The prior from z_start [S B, d] (row-major over samples, then rows) at each row's times
+  // since its start, `relative` [B, T] (<= 0, or padding past `lengths`: z_start): [S, B, T, d].
+  torch::Tensor prior_at_relative_times(const torch::Tensor& z_start, const torch::Tensor& relative,
+                                        const torch::Tensor& lengths, std::int64_t num_samples);
 
   SdeMatchingConfig config_;
   torch::ScalarType dtype_;

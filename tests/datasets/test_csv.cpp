@@ -17,9 +17,11 @@ std::string write_file(const test::ScratchDir& dir, const std::string& name,
   return path;
 }
 
-TimeSeriesDataset load(const std::string& path, double train = 1.0) {
+TimeSeriesDataset load(const std::string& path, double train = 1.0,
+                       const std::string& time_grid = "auto") {
   Options o;
   o.set("path", path);
+  o.set("time_grid", time_grid);
   o.set("train_fraction", train);
   o.set("val_fraction", 0.0);
   o.set("test_fraction", 1.0 - train);
@@ -27,7 +29,8 @@ TimeSeriesDataset load(const std::string& path, double train = 1.0) {
 }
 }  // namespace
 
-TEST_CASE("CSV: sequences on different times share the union grid", "[datasets][csv]") {
+TEST_CASE("CSV: with time_grid = union, sequences on different times share the union grid",
+          "[datasets][csv]") {
   test::ScratchDir dir("csv");
   const auto path = write_file(dir, "good.csv",
                                "sequence_id,time,x,y\n"
@@ -36,7 +39,8 @@ TEST_CASE("CSV: sequences on different times share the union grid", "[datasets][
                                "\n"
                                "b,0.25,3.0,\n"  // y missing
                                "b,0.0, 4.0 ,nan\n");
-  auto d = load(path);
+  auto d = load(path, 1.0, "union");
+  CHECK_FALSE(d.per_sequence_times());
   REQUIRE(d.train.values.sizes() == torch::IntArrayRef({2, 3, 2}));
   CHECK(torch::equal(d.times, torch::tensor({0.0, 0.25, 0.5}, torch::kFloat64)));
   // Rows are in the seeded shuffle order; find each sequence by its first value.
@@ -53,6 +57,38 @@ TEST_CASE("CSV: sequences on different times share the union grid", "[datasets][
   CHECK(m[b][2].sum().item<double>() == 0);
   CHECK(m.sum().item<double>() == 6);
   CHECK(d.meta.at("columns") == "sequence_id,time,x,y");
+}
+
+TEST_CASE("CSV: sequences on different times keep their own times, padded to the longest",
+          "[datasets][csv][per_sequence]") {
+  test::ScratchDir dir("csv-own");
+  const auto path = write_file(dir, "own.csv",
+                               "sequence_id,time,x\n"
+                               "a,0.5,1.5\n"
+                               "a,0.0,1.0\n"  // rows out of time order
+                               "a,0.7,1.7\n"
+                               "b,0.25,3.0\n"
+                               "b,0.1,\n");   // missing value: still an observation slot
+  auto d = load(path);
+  REQUIRE(d.per_sequence_times());
+  CHECK(torch::equal(d.times, torch::tensor({0.0, 0.7}, torch::kFloat64)));  // the span
+  REQUIRE(d.train.values.sizes() == torch::IntArrayRef({2, 3, 1}));
+  const auto ids = d.meta.at("sequences.train");
+  const std::int64_t a = ids.rfind("a", 0) == 0 ? 0 : 1, b = 1 - a;
+  CHECK(d.train.lengths[a].item<std::int64_t>() == 3);
+  CHECK(d.train.lengths[b].item<std::int64_t>() == 2);
+  CHECK(torch::equal(d.train.times[a], torch::tensor({0.0, 0.5, 0.7}, torch::kFloat64)));
+  CHECK(torch::equal(d.train.times[b], torch::tensor({0.1, 0.25, 0.25}, torch::kFloat64)));
+  CHECK(torch::equal(d.train.values[a].flatten(), torch::tensor({1.0, 1.5, 1.7}, torch::kFloat64)));
+  CHECK(torch::equal(d.train.mask[b].flatten(), torch::tensor({0.0, 1.0, 0.0}, torch::kFloat64)));
+  CHECK(d.meta.at("time_grid").find("per-sequence") != std::string::npos);
+
+  // Every sequence on the same times: one shared grid, as before.
+  const auto same = write_file(dir, "same.csv", "id,t,x\na,0,1\na,1,2\nb,1,3\nb,0,4\n");
+  auto s = load(same);
+  CHECK_FALSE(s.per_sequence_times());
+  CHECK(torch::equal(s.times, torch::tensor({0.0, 1.0}, torch::kFloat64)));
+  CHECK(s.meta.at("time_grid") == "shared");
 }
 
 TEST_CASE("CSV: splits are seeded and complete", "[datasets][csv]") {

@@ -141,3 +141,28 @@ TEST_CASE("small batched matmul matches bmm, with gradients of two orders", "[ta
     }
   }
 }
+
+TEST_CASE("time attention over per-sequence keys: each row its own keys, padding weightless",
+          "[tangent]") {
+  torch::manual_seed(5);
+  const std::int64_t B = 3, Q = 4, T = 6, H = 5;
+  auto lengths = torch::tensor({6, 3, 4}, torch::kLong);
+  auto keys = std::get<0>(torch::rand({B, T}, torch::kFloat64).sort(1));
+  auto values = torch::randn({B, T, H}, torch::kFloat64);
+  auto t = torch::rand({B, Q}, torch::kFloat64);
+  auto scale = torch::tensor({6.0, 3.0, 4.0}, torch::kFloat64);
+  auto y = time_attention(Dual{t, torch::ones_like(t)}, keys, lengths, values, scale, 1.0);
+  for (std::int64_t b = 0; b < B; ++b) {
+    // Row b alone, through the shared-keys attention on its real keys only.
+    const auto n = lengths[b].item<std::int64_t>();
+    auto alone = time_attention(Dual{t.narrow(0, b, 1), torch::ones({1, Q}, torch::kFloat64)},
+                                keys[b].narrow(0, 0, n), values.narrow(0, b, 1).narrow(1, 0, n),
+                                scale[b].item<double>(), 1.0);
+    CHECK(relative_error(y.value.narrow(0, b, 1), alone.value) < 1e-13);
+    CHECK(relative_error(y.tangent.narrow(0, b, 1), alone.tangent) < 1e-12);
+  }
+  auto f = [&](torch::Tensor s) {
+    return time_attention(Dual{s, {}}, keys, lengths, values, scale, 1.0).value;
+  };
+  CHECK(relative_error(y.tangent, central_difference(f, t, torch::ones_like(t))) < kTol);
+}
