@@ -87,6 +87,26 @@ Dual dual_mlp(const MLPImpl& mlp, const Dual& x) {
   return h;
 }
 
+namespace {
+
+// The attention's context and its tangent, [B, Q, H]: weights w (with any fixed extra weight
+// folded in) and their tangent share one contraction with the values.
+Dual attention_context(const torch::Tensor& w, const torch::Tensor& w_tangent,
+                       const torch::Tensor& values) {
+  const auto Q = w.size(1);
+  Dual ctx;
+  if (!w_tangent.defined()) {
+    ctx.value = small_batched_matmul(w, values);
+    return ctx;
+  }
+  auto both = small_batched_matmul(torch::cat({w, w_tangent}, 1), values);
+  ctx.value = both.narrow(1, 0, Q);
+  ctx.tangent = both.narrow(1, Q, Q);
+  return ctx;
+}
+
+}  // namespace
+
 Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& values,
                     double scale, double last_weight) {
   // score_j = -a^2 (t_j - t)^2, d score_j / dt = 2 a^2 (t_j - t).
@@ -102,16 +122,7 @@ Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::T
     last[-1] = last_weight;
     w = w + last;
   }
-  const auto Q = w.size(1);
-  Dual ctx;
-  if (!weights.has_tangent()) {
-    ctx.value = small_batched_matmul(w, values);
-    return ctx;
-  }
-  auto both = small_batched_matmul(torch::cat({w, weights.tangent}, 1), values);
-  ctx.value = both.narrow(1, 0, Q);
-  ctx.tangent = both.narrow(1, Q, Q);
-  return ctx;
+  return attention_context(w, weights.tangent, values);
 }
 
 Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::Tensor& lengths,
@@ -131,16 +142,7 @@ Dual time_attention(const Dual& query, const torch::Tensor& keys, const torch::T
     auto last = torch::one_hot(lengths - 1, T).to(w.scalar_type()).unsqueeze(1);  // [B, 1, T]
     w = w + last * last_weight;
   }
-  const auto Q = w.size(1);
-  Dual ctx;
-  if (!weights.has_tangent()) {
-    ctx.value = small_batched_matmul(w, values);
-    return ctx;
-  }
-  auto both = small_batched_matmul(torch::cat({w, weights.tangent}, 1), values);
-  ctx.value = both.narrow(1, 0, Q);
-  ctx.tangent = both.narrow(1, Q, Q);
-  return ctx;
+  return attention_context(w, weights.tangent, values);
 }
 
 }  // namespace sdebench

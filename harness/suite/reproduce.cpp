@@ -355,9 +355,12 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
     for (const auto& d : find_run_dirs(dirs)) out.push_back(load_run_record(d));
     return out;
   }();
-  int completed = 0, diverged = 0, other = 0;
+  int completed = 0, by_budget = 0, diverged = 0, other = 0;
   for (const auto& r : records)
-    (r.status == "completed" ? completed : r.status == "diverged" ? diverged : other) += 1;
+    (r.status == "completed"                                        ? completed
+     : r.status == "time_budget" || r.status == "memory_budget" ? by_budget
+     : r.status == "diverged"                                       ? diverged
+                                                                    : other) += 1;
   const Aggregate aggregate = aggregate_runs(records);
   auto images = forecast_plots(suite, aggregate, result.report.dir, result.report.warnings);
   std::vector<std::string> frame_images;
@@ -369,7 +372,8 @@ ReproduceResult reproduce(const Suite& suite, const ReproduceOptions& options) {
   std::string md = "# " + (suite.title.empty() ? suite.report : suite.title) + "\n\n";
   md += made_by + " Suite file: `" + suite.file + "`; runs under `" + output_root +
         "` (not committed; the command makes them again): " + std::to_string(completed) +
-        " completed, " + std::to_string(diverged) + " diverged, " + std::to_string(other) +
+        " completed, " + (by_budget ? std::to_string(by_budget) + " ended by a budget, " : std::string()) +
+        std::to_string(diverged) + " diverged, " + std::to_string(other) +
         " other (failed, interrupted or running).\n\n";
   if (!suite.description.empty()) md += suite.description + "\n\n";
   md += "## Score\n\n" + suite_section(suite, dirs);
