@@ -14,7 +14,10 @@
 namespace sdebench {
 namespace {
 
-constexpr const char kMagic[] = "SDEBENCH-DATASET-CACHE 1\n";
+// Format 2 added the splits' per-sequence times and lengths (issue 19); a format-1 file is
+// rejected (and regenerated) rather than read without them.
+constexpr const char kMagic[] = "SDEBENCH-DATASET-CACHE 2\n";
+constexpr const char kMagicPrefix[] = "SDEBENCH-DATASET-CACHE ";
 constexpr std::size_t kMagicSize = sizeof(kMagic) - 1;
 constexpr std::size_t kHeaderSize = kMagicSize + 8 + 64;
 
@@ -108,6 +111,15 @@ void write_cached_dataset(const std::string& path, const std::string& config_tex
                         &dataset.val.values, &dataset.val.mask, &dataset.test.values,
                         &dataset.test.mask, &dataset.norm_mean, &dataset.norm_std})
     put_tensor(payload, *t);
+  // Per split: a flag, then its per-sequence times and lengths when it has them. Lengths go
+  // through float64 like every tensor here: exact for any count below 2^53.
+  for (const auto* split : {&dataset.train, &dataset.val, &dataset.test}) {
+    const bool own_times = split->times.defined();
+    put_u64(payload, own_times ? 1 : 0);
+    if (!own_times) continue;
+    put_tensor(payload, split->times);
+    put_tensor(payload, split->lengths);
+  }
   put_u64(payload, dataset.meta.size());
   for (const auto& [key, value] : dataset.meta) {
     put_string(payload, key);
@@ -153,6 +165,14 @@ CacheRead read_cached_dataset(const std::string& path, const std::string& config
   if (!in) return result;
   result.present = true;
   std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t prefix = sizeof(kMagicPrefix) - 1;
+  if (file.size() >= kHeaderSize && file.compare(0, prefix, kMagicPrefix) == 0 &&
+      file.compare(0, kMagicSize, kMagic) != 0) {
+    result.problem = "written in another cache format ('" +
+                     file.substr(0, file.find('\n')) + "', this build reads '" +
+                     std::string(kMagic, kMagicSize - 1) + "')";
+    return result;
+  }
   if (file.size() < kHeaderSize || file.compare(0, kMagicSize, kMagic) != 0) {
     result.problem = "not a dataset cache file or truncated header (" +
                      std::to_string(file.size()) + " bytes)";
@@ -182,6 +202,13 @@ CacheRead read_cached_dataset(const std::string& path, const std::string& config
     for (auto* t : {&d.times, &d.train.values, &d.train.mask, &d.val.values, &d.val.mask,
                     &d.test.values, &d.test.mask, &d.norm_mean, &d.norm_std})
       *t = reader.tensor();
+    for (auto* split : {&d.train, &d.val, &d.test}) {
+      const auto own_times = reader.u64();
+      if (own_times > 1) throw std::runtime_error("bad per-sequence times flag");
+      if (own_times == 0) continue;
+      split->times = reader.tensor();
+      split->lengths = reader.tensor().to(torch::kLong);
+    }
     const auto entries = reader.u64();
     for (std::uint64_t i = 0; i < entries; ++i) {
       auto key = reader.string();

@@ -3,7 +3,9 @@
 //
 // A file <cache_dir>/<name>-<key>.sdeds is keyed by a hash of the dataset name, the generator
 // version, the seed and every resolved option. Layout: a magic line, the payload size (uint64),
-// the payload's sha256 (64 hex chars), then the payload (key, tensors as raw float64, meta).
+// the payload's sha256 (64 hex chars), then the payload (key, tensors as raw float64, each
+// split's per-sequence times and lengths when it has them, meta, then any `truth` tensors).
+// The magic line carries the format number; a file of another format is regenerated.
 // A file whose size, checksum or key does not match is reported on stderr, naming it, and
 // regenerated, never used. Files are written to a temporary name and renamed into place, so a
 // reader never sees a half-written file.

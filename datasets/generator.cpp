@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "datasets/irregular_times.h"
 #include "datasets/normalisation.h"
 #include "datasets/seeding.h"
 
@@ -60,6 +61,14 @@ void simulate_one(const GeneratorSde& sde, const std::vector<double>& times, dou
 
 }  // namespace
 
+void simulate_path(const GeneratorSde& sde, const std::vector<double>& times, double max_dt,
+                   StepperKind stepper, std::mt19937_64& rng, double* out) {
+  if (stepper == StepperKind::Euler)
+    simulate_one<EulerMaruyamaStepper>(sde, times, max_dt, rng, out);
+  else
+    simulate_one<MilsteinStepper>(sde, times, max_dt, rng, out);
+}
+
 std::vector<double> simulate_paths(const GeneratorSde& sde, const std::vector<double>& times,
                                    std::int64_t n, double max_dt, StepperKind stepper,
                                    std::uint64_t seed) {
@@ -69,11 +78,7 @@ std::vector<double> simulate_paths(const GeneratorSde& sde, const std::vector<do
   at::parallel_for(0, n, 8, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
       auto rng = make_rng(seed, RandomStream::Path, static_cast<std::uint64_t>(i));
-      double* out = paths.data() + i * row;
-      if (stepper == StepperKind::Euler)
-        simulate_one<EulerMaruyamaStepper>(sde, times, max_dt, rng, out);
-      else
-        simulate_one<MilsteinStepper>(sde, times, max_dt, rng, out);
+      simulate_path(sde, times, max_dt, stepper, rng, paths.data() + i * row);
     }
   });
   return paths;
@@ -104,11 +109,22 @@ void add_generator_options(Schema& schema, const GeneratorDefaults& d) {
       .add_float("test_fraction", 0.1, "fraction of sequences in the test split", 0.0, 1.0)
       .add_bool("irregular", false,
                 "irregular sampling: each sequence keeps a random subset of the observation "
-                "times (mask 0 elsewhere), each time kept with probability keep_probability")
+                "times (mask 0 elsewhere), each time kept with probability keep_probability; "
+                "see irregular_times")
       .add_float("keep_probability", 0.5,
                  "with irregular = true, the probability that an observation time is kept "
-                 "(at least one time is always kept)",
+                 "(grid_subset: at least one time is always kept; continuous: the number of "
+                 "times is Binomial(T, keep_probability), at least 2)",
                  0.0, 1.0)
+      .add_string("irregular_times", "grid_subset",
+                  "with irregular = true: \"grid_subset\" keeps a random subset of the shared "
+                  "grid (mask 0 elsewhere); \"continuous\" gives each sequence its own times, "
+                  "simulated exactly there: the grid's first time, then Binomial(T, "
+                  "keep_probability) - 1 more (T the grid's number of times; at least 1 more) "
+                  "drawn uniformly in (first, last] of the grid and sorted; splits carry "
+                  "per-sequence times [N, T] and lengths, padded by repeating the last time "
+                  "(mask 0); not for generators that render the grid (pendulum_video)",
+                  {"grid_subset", "continuous"})
       .add_float("missing", 0.0,
                  "probability that any single value is masked out (missing at random)", 0.0,
                  1.0);
@@ -234,13 +250,22 @@ TimeSeriesDataset generate_from_sde(const std::string& name, const GeneratorSde&
                                     double dt, const Options& options,
                                     const DatasetContext& context,
                                     const std::string& sde_description) {
-  const auto n = options.get_int("num_sequences");
-  const SplitSizes sizes = split_sizes(n, options);  // checked before the expensive part
-  auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-  auto d = finish_generated(name, times, std::move(paths), static_cast<std::int64_t>(sde.dim), sizes,
-                            options, context);
+  const SplitSizes sizes = split_sizes(options.get_int("num_sequences"), options);  // checked first
+  auto d = simulate_and_finish(name, sde, times, stepper, dt, sizes, options, context);
   record_generator_meta(d, options, context, sde_description, stepper, dt);
   return d;
+}
+
+TimeSeriesDataset simulate_and_finish(const std::string& name, const GeneratorSde& sde,
+                                      const std::vector<double>& times, StepperKind stepper,
+                                      double dt, const SplitSizes& sizes, const Options& options,
+                                      const DatasetContext& context) {
+  if (continuous_irregular(options))
+    return generate_at_own_times(name, sde, times, stepper, dt, sizes, options, context);
+  // Every path is simulated (also those no split takes): they all enter the normalisation.
+  auto paths = simulate_paths(sde, times, options.get_int("num_sequences"), dt, stepper, context.seed);
+  return finish_generated(name, times, std::move(paths), static_cast<std::int64_t>(sde.dim), sizes,
+                          options, context);
 }
 
 }  // namespace sdebench

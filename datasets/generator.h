@@ -42,6 +42,12 @@ std::vector<double> simulate_paths(const GeneratorSde& sde, const std::vector<do
                                    std::int64_t n, double max_dt, StepperKind stepper,
                                    std::uint64_t seed);
 
+// One path: the initial state at times[0], then each interval in the fewest equal steps no
+// longer than max_dt, drawing from `rng`; writes times.size() * dim values to `out`. The
+// building block of simulate_paths, also used for paths on their own times.
+void simulate_path(const GeneratorSde& sde, const std::vector<double>& times, double max_dt,
+                   StepperKind stepper, std::mt19937_64& rng, double* out);
+
 
 // Defaults of the options every generator shares (add_generator_options declares them).
 struct GeneratorDefaults {
@@ -67,6 +73,15 @@ TimeSeriesDataset finish_generated(const std::string& name, const std::vector<do
                                    std::vector<double> paths, std::int64_t dim,
                                    const SplitSizes& sizes, const Options& options,
                                    const DatasetContext& context);
+
+// Simulates the paths of `sizes` (train, val, test in that order) and finishes them: on the grid
+// `times` (simulate_paths, then finish_generated), or, with irregular = true and
+// irregular_times = "continuous", each sequence at its own random times in the grid's span
+// (irregular_times.h). For generators that post-process their splits themselves.
+TimeSeriesDataset simulate_and_finish(const std::string& name, const GeneratorSde& sde,
+                                      const std::vector<double>& times, StepperKind stepper,
+                                      double dt, const SplitSizes& sizes, const Options& options,
+                                      const DatasetContext& context);
 
 // Records the options, seed and version in meta ("option.<key>" = TOML literal).
 void record_generator_meta(TimeSeriesDataset& dataset, const Options& options,

@@ -52,13 +52,25 @@ TimeSeriesDataset make_lotka_volterra(const Options& given, const DatasetContext
     const auto n = o.get_int("num_sequences");
     const bool by_time = o.get_string("split") == "time";
     const SplitSizes sizes = by_time ? SplitSizes{n, 0, 0} : split_sizes(n, o);
-    auto paths = simulate_paths(sde, times, n, dt, stepper, context.seed);
-    auto d = finish_generated("lotka_volterra", times, std::move(paths), 2, sizes, o, context);
+    auto d = simulate_and_finish("lotka_volterra", sde, times, stepper, dt, sizes, o, context);
     if (by_time) {
       // Validation and test see whole sequences; training sees only t <= train_until.
-      d.val = {d.train.values.clone(), d.train.mask.clone()};
-      d.test = {d.train.values.clone(), d.train.mask.clone()};
-      auto late = (d.times > o.get_float("train_until")).to(torch::kFloat64).view({1, -1, 1});
+      auto whole = [](const TimeSeriesSplit& s) {
+        TimeSeriesSplit copy;
+        copy.values = s.values.clone();
+        copy.mask = s.mask.clone();
+        if (s.times.defined()) {
+          copy.times = s.times.clone();
+          copy.lengths = s.lengths.clone();
+        }
+        return copy;
+      };
+      d.val = whole(d.train);
+      d.test = whole(d.train);
+      // On the grid: [1, T, 1]; on each sequence's own times (irregular_times = continuous): [N, T, 1].
+      auto late = d.per_sequence_times()
+                      ? (d.train.times > o.get_float("train_until")).to(torch::kFloat64).unsqueeze(2)
+                      : (d.times > o.get_float("train_until")).to(torch::kFloat64).view({1, -1, 1});
       d.train.mask = d.train.mask * (1 - late);
       d.train.values = d.train.values * d.train.mask;
     }

@@ -20,6 +20,7 @@
 
 #include "datasets/cache.h"
 #include "datasets/generator.h"
+#include "datasets/irregular_times.h"
 
 namespace sdebench {
 
@@ -103,6 +104,7 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
   if (o.get_float("arm_length") + o.get_float("bob_radius") > 0.5 + 1e-12)
     throw std::invalid_argument(owner + ": arm_length + bob_radius must be <= 0.5 (the bob "
                                         "would leave the frame)");
+  require_grid_sampling(o, owner);  // frames are rendered from the grid's states
   return cached_dataset("pendulum_video", kGeneratorVersion, o, context, [&] {
     const double g_over_l = o.get_float("g_over_l"), damping = o.get_float("damping"),
                  sigma = o.get_float("sigma"), theta0_range = o.get_float("theta0_range"),

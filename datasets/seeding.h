@@ -15,7 +15,13 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
 }
 
 // Independent purposes draw from independent streams (paths, observation noise, masks...).
-enum class RandomStream : std::uint64_t { Path = 1, ObservationNoise = 2, Mask = 3, Shuffle = 4 };
+enum class RandomStream : std::uint64_t {
+  Path = 1,
+  ObservationNoise = 2,
+  Mask = 3,
+  Shuffle = 4,
+  ObservationTimes = 5,  // per-sequence observation times (irregular_times = "continuous")
+};
 
 inline std::uint64_t derive_seed(std::uint64_t seed, RandomStream stream, std::uint64_t index) {
   return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(stream)) ^ index);
