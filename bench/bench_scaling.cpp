@@ -10,6 +10,11 @@
 //    1/L, so L solver steps span the data. Simulation-free methods (sde_matching, diffusion)
 //    only use the solver for sampling: their training step must not grow with L.
 //  - obs/<variant>/<T>: batch 16, T observations on [0, 1], one solver step per interval.
+//  - times/<variant>_shared_times/<T> and times/<variant>_own_times/<T>: the obs batch, and the
+//    same batch with each sequence's interior times moved by up to a quarter gap, so that no two
+//    sequences share a time (per-sequence times, issue 19): the same number of observations.
+//    T = 10 and 30, outside the gate's /40/ and /400/ filter. Methods that need one shared grid
+//    are left out of the own_times variant.
 //  - calibration/gemm256: a fixed 256x256 float32 matmul; times are read as ratios to it so
 //    a slower or noisier machine does not look like a regression.
 // Counters: peak_bytes (counting allocator: every live tensor, parameters and grads included),
@@ -77,17 +82,38 @@ Options options_for(const Variant& v, std::int64_t steps) {
   return o;
 }
 
+// The shape a method is built with: T observation times on [0, 1], shared or per sequence.
+DataShape shape_for(std::int64_t obs, bool own_times) {
+  if (own_times) return {kDims, torch::tensor({0.0, 1.0}, torch::kFloat64), torch::kFloat32, true};
+  return {kDims, torch::linspace(0, 1, obs, torch::kFloat64), torch::kFloat32};
+}
+
+bool accepts_own_times(const Variant& v) {
+  try {
+    MethodRegistry::instance().get(v.method).factory(options_for(v, 10), shape_for(10, true));
+    return true;
+  } catch (const std::invalid_argument&) {
+    return false;  // the method needs one shared grid
+  }
+}
+
 void step_benchmark(benchmark::State& state, const Variant& v, std::int64_t obs,
-                    std::int64_t steps) {
+                    std::int64_t steps, bool own_times = false) {
   record_net_step_calibration(state);  // this repetition's phase, for the gate
   torch::manual_seed(0);
   auto times = torch::linspace(0, 1, obs, torch::kFloat64);
-  DataShape shape{kDims, times, torch::kFloat32};
-  auto method = MethodRegistry::instance().get(v.method).factory(options_for(v, steps), shape);
+  auto method = MethodRegistry::instance().get(v.method).factory(options_for(v, steps),
+                                                                shape_for(obs, own_times));
   // Smooth synthetic paths: the step's cost does not depend on the values.
-  auto t = times.to(torch::kFloat32).view({1, obs, 1});
-  Batch batch{times, torch::sin(6 * t + torch::rand({kBatch, 1, kDims}) * 6.28),
-              torch::ones({kBatch, obs, kDims})};
+  auto row_times = times.view({1, obs}).expand({kBatch, obs}).clone();
+  if (own_times && obs > 2) {
+    auto jitter = (torch::rand({kBatch, obs - 2}, torch::kFloat64) - 0.5) * 0.5 / (obs - 1);
+    row_times.narrow(1, 1, obs - 2).add_(jitter);
+  }
+  auto t = row_times.to(torch::kFloat32).unsqueeze(2);
+  Batch batch{own_times ? row_times : times, torch::sin(6 * t + torch::rand({kBatch, 1, kDims}) * 6.28),
+              torch::ones({kBatch, obs, kDims}),
+              own_times ? torch::full({kBatch}, obs, torch::kLong) : torch::Tensor()};
   std::int64_t peak = 0, extra = 0;
   for (auto _ : state) {
     method->zero_grad();
@@ -127,6 +153,21 @@ void register_all() {
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()
           ->MinTime(0.1);
+    }
+    const bool own = accepts_own_times(v);
+    for (std::int64_t obs : {10, 30}) {
+      for (const bool own_times : {false, true}) {
+        if (own_times && !own) continue;
+        const std::string variant = v.name + (own_times ? "_own_times" : "_shared_times");
+        benchmark::RegisterBenchmark(("times/" + variant + "/" + std::to_string(obs)).c_str(),
+                                     [v, obs, own_times](benchmark::State& s) {
+                                       step_benchmark(s, v, obs, obs - 1, own_times);
+                                       s.counters["x"] = static_cast<double>(obs);
+                                     })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->MinTime(0.1);
+      }
     }
   }
 }

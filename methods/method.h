@@ -32,7 +32,7 @@ struct Batch {
 [[noreturn]] inline void reject_per_sequence_times(const std::string& method) {
   throw std::invalid_argument(
       method + ": per-sequence observation times (each sequence on its own times) are not "
-               "supported by this method yet; use sde_matching, or load the data on one "
+               "supported by this method yet; use sde_matching, latent_sde or latent_ode, or load the data on one "
                "shared grid (csv: time_grid = \"union\")");
 }
 inline void require_shared_times(const Batch& batch, const std::string& method) {

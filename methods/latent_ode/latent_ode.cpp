@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/nn/gaussian_kl.h"
+#include "core/own_times.h"
 
 namespace sdebench {
 
@@ -55,7 +56,6 @@ LatentOdeConfig LatentOde::parse(const Options& o, std::int64_t data_dims) {
 
 LatentOde::LatentOde(const LatentOdeConfig& config, const DataShape& shape)
     : config_(config), dtype_(shape.dtype) {
-  if (shape.per_sequence_times) reject_per_sequence_times("latent_ode");
   const auto d = config.latent;
   encoder = register_module(
       "encoder", FirstFramesEncoder(FirstFramesEncoderConfig{
@@ -77,12 +77,35 @@ torch::Tensor LatentOde::solve(const torch::Tensor& z0, const torch::Tensor& tim
                 time_vector(times), config_.solver);
 }
 
+torch::Tensor LatentOde::solve_from_starts(const torch::Tensor& z_start, const torch::Tensor& times,
+                                           const torch::Tensor& lengths, const torch::Tensor& start,
+                                           std::int64_t samples) {
+  const auto grid = relative_time_grid(times, lengths, start);
+  auto path = grid.size() > 1 ? odeint([this](double, const torch::Tensor& z) { return drift->forward(z); },
+                                       z_start, grid.times, config_.solver)
+                              : z_start.unsqueeze(0);
+  return gather_at_slots(path, grid.slot, samples);
+}
+
+void LatentOde::check_lengths(const Batch& batch) const {
+  if (batch.per_sequence() && batch.lengths.min().item<std::int64_t>() < config_.encoder_frames)
+    throw std::invalid_argument("latent_ode: the encoder reads " +
+                                std::to_string(config_.encoder_frames) +
+                                " observations, but a sequence of the batch has only " +
+                                std::to_string(batch.lengths.min().item<std::int64_t>()));
+}
+
 LatentOde::Terms LatentOde::terms(const Batch& batch) {
-  require_shared_times(batch, "latent_ode");
+  check_lengths(batch);
   auto values = batch.values.to(dtype_), mask = batch.mask.to(dtype_);
   auto code = encoder->forward(values, mask);
   auto z0 = code.mean + torch::exp(code.log_std) * torch::randn_like(code.mean);
-  auto path = solve(z0, batch.times);  // [T, B, d]
+  // The ODE has no absolute time: with per-sequence times each row runs from its own first one.
+  auto path = batch.per_sequence()
+                  ? solve_from_starts(z0, batch.times, batch.lengths, batch.times.select(1, 0))
+                        .squeeze(0)
+                        .transpose(0, 1)
+                  : solve(z0, batch.times);  // [T, B, d]
   auto rec = observation->neg_log_likelihood(values.transpose(0, 1), mask.transpose(0, 1), path)
                  .sum(0);
   return {rec, diagonal_gaussian_kl(code.mean, code.log_std, pz0_mean, pz0_log_std)};
@@ -106,8 +129,10 @@ LossTerms LatentOde::train_step(const Batch& batch, const StepContext& context) 
 std::map<std::string, double> LatentOde::evaluate(const Batch& batch, const EvalOptions& options) {
   torch::NoGradGuard no_grad;
   const auto S = std::max<std::int64_t>(1, options.num_samples);
-  Batch repeated{batch.times, batch.values.repeat_interleave(S, 0),
-                 batch.mask.repeat_interleave(S, 0)};
+  const bool own = batch.per_sequence();
+  Batch repeated{own ? batch.times.repeat_interleave(S, 0) : batch.times,
+                 batch.values.repeat_interleave(S, 0), batch.mask.repeat_interleave(S, 0),
+                 own ? batch.lengths.repeat_interleave(S, 0) : batch.lengths};
   auto t = terms(repeated);
   return {{"nelbo", (t.rec + t.kl0).mean().item<double>()},
           {"rec", t.rec.mean().item<double>()},
@@ -123,14 +148,26 @@ torch::Tensor LatentOde::sample(const torch::Tensor& times, std::int64_t n) {
 torch::Tensor LatentOde::forecast(const Batch& observed, std::int64_t context,
                                   const torch::Tensor& times, std::int64_t num_samples) {
   torch::NoGradGuard no_grad;
-  require_shared_times(observed, "latent_ode");
-  if (context < config_.encoder_frames || context > observed.values.size(1))
+  const bool own = observed.per_sequence();
+  const auto longest = own ? observed.lengths.min().item<std::int64_t>() : observed.values.size(1);
+  if (context < config_.encoder_frames || context > longest)
     throw std::invalid_argument("latent_ode::forecast: context must be in [" +
                                 std::to_string(config_.encoder_frames) + ", " +
-                                std::to_string(observed.values.size(1)) + "], got " +
-                                std::to_string(context));
+                                std::to_string(longest) + "], got " + std::to_string(context));
   const auto B = observed.values.size(0);
   const auto S = std::max<std::int64_t>(1, num_samples);
+  if (own) {
+    if (times.dim() != 2 || times.size(0) != B)
+      throw std::invalid_argument("latent_ode::forecast: a batch with per-sequence times needs "
+                                  "query times [B, T]");
+    // Sample s of row b at s B + b; z_0 at each row's first time, then the ODE over its queries.
+    auto code = encoder->forward(observed.values.narrow(1, 0, context).to(dtype_),
+                                 observed.mask.narrow(1, 0, context).to(dtype_));
+    auto eps = torch::randn({S, B, config_.latent}, code.mean.options());
+    auto z0 = (code.mean.unsqueeze(0) + torch::exp(code.log_std).unsqueeze(0) * eps).reshape({S * B, -1});
+    auto path = solve_from_starts(z0, times, observed.lengths, observed.times.select(1, 0), S);
+    return observation->mean(path).contiguous();  // [S, B, T, D]
+  }
   auto values = observed.values.narrow(1, 0, context).to(dtype_).repeat_interleave(S, 0);
   auto mask = observed.mask.narrow(1, 0, context).to(dtype_).repeat_interleave(S, 0);
   auto code = encoder->forward(values, mask);

@@ -6,6 +6,8 @@
 //   x_i | z(t_i)                core ObservationModel (linear or MLP, fixed or learned std)
 // trained on the ELBO  sum_i log p(x_i | z(t_i)) - KL(q(z_0) || p(z_0)) by backprop through a
 // fixed-step ODE solver (core/odeint.h). There is no path KL: the ODE has no noise to pay for.
+// Per-sequence times: each row's ODE starts at its own first observation (the drift has no
+// absolute time), all rows on one grid of times since their starts (core/own_times.h).
 // With MOCAP's sizes (latent 6, hidden 30, context 3) it has 10,573 parameters, as published:
 // the encoder keeps the 3 context outputs of the SDE's encoder although nothing reads them.
 #include <torch/torch.h>
@@ -51,6 +53,12 @@ class LatentOde : public Method {
 
   // Latent path from z0 [B, d] at `times` [T]: [T, B, d].
   torch::Tensor solve(const torch::Tensor& z0, const torch::Tensor& times);
+  // Per-sequence times: from z_start [S B, d] (sample s of row b at s B + b) at each row's
+  // `start`, on one grid of times since it (core/own_times.h), read at each row's `times`
+  // [B, T] (padding after `lengths`, and times before the start, read the start): [S, B, T, d].
+  torch::Tensor solve_from_starts(const torch::Tensor& z_start, const torch::Tensor& times,
+                                  const torch::Tensor& lengths, const torch::Tensor& start,
+                                  std::int64_t samples = 1);
 
   FirstFramesEncoder encoder{nullptr};
   MLP drift{nullptr};
@@ -62,6 +70,7 @@ class LatentOde : public Method {
     torch::Tensor rec, kl0;  // [B] each
   };
   Terms terms(const Batch& batch);
+  void check_lengths(const Batch& batch) const;  // the encoder's frames exist in every row
 
   LatentOdeConfig config_;
   torch::ScalarType dtype_;

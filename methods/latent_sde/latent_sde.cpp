@@ -89,7 +89,6 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
 
 LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape)
     : config_(config), dtype_(shape.dtype) {
-  if (shape.per_sequence_times) reject_per_sequence_times("latent_sde");
   if (config.model.data_dims < 1)
     throw std::invalid_argument("latent_sde: the data must have at least one dimension");
   make_stepper(config.solver.method);  // throws on an unknown name
@@ -98,8 +97,13 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
 }
 
 Batch LatentSde::to_dtype(const Batch& batch) const {
-  require_shared_times(batch, "latent_sde");
-  return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_)};
+  if (batch.per_sequence() && config_.model.encoder == "mlp_first_k" &&
+      batch.lengths.min().item<std::int64_t>() < config_.model.encoder_frames)
+    throw std::invalid_argument("latent_sde: the mlp_first_k encoder reads " +
+                                std::to_string(config_.model.encoder_frames) +
+                                " observations, but a sequence of the batch has only " +
+                                std::to_string(batch.lengths.min().item<std::int64_t>()));
+  return {batch.times, batch.values.to(dtype_), batch.mask.to(dtype_), batch.lengths};
 }
 
 SdeintOptions LatentSde::solve_options(std::uint64_t seed) const {
@@ -116,12 +120,64 @@ std::uint64_t LatentSde::next_seed() const {
 
 LatentSde::Encoded LatentSde::encode(const Batch& batch) {
   Encoded e;
-  auto code = model->encode(batch.values, batch.mask);
+  auto code = model->encode(batch.values, batch.mask,
+                            batch.per_sequence() ? batch.lengths : torch::Tensor());
   e.mean = code.mean;
   e.log_std = code.log_std;
   e.z0 = e.mean + torch::exp(e.log_std) * torch::randn_like(e.mean);
   e.projection = model->context_projection(code.context);
   return e;
+}
+
+LatentSde::SolveGrid LatentSde::solve_grid(const Batch& batch) const {
+  SolveGrid grid;
+  if (!batch.per_sequence()) {
+    grid.times = to_time_vector(batch.times);
+    return grid;
+  }
+  grid.own = relative_time_grid(batch.times, batch.lengths, batch.times.select(1, 0));
+  grid.times = grid.own.times;
+  return grid;
+}
+
+LatentPosteriorSde LatentSde::posterior_sde(const Batch& batch, const SolveGrid& grid,
+                                            const Encoded& enc) {
+  const auto type = solver_calculus(config_.solver.method);
+  if (!batch.per_sequence()) return LatentPosteriorSde(*model, grid.times, enc.projection.unbind(0), type);
+  // On the grid interval ending at grid time k, row b reads the context of its first
+  // observation at or after k (torchsde's rule, on its own times) and is active while k is at
+  // or before its last observation.
+  const auto U = static_cast<std::int64_t>(grid.times.size()), B = batch.values.size(0);
+  auto piece = torch::zeros({U, B}, torch::kLong);
+  auto active = torch::zeros({U, B, 1}, torch::kFloat64);
+  auto pa = piece.accessor<std::int64_t, 2>();
+  auto aa = active.accessor<double, 3>();
+  auto slot = grid.own.slot.accessor<std::int64_t, 2>();
+  auto lengths = batch.lengths.to(torch::kLong).cpu();
+  auto la = lengths.accessor<std::int64_t, 1>();
+  bool all_active = true;
+  for (std::int64_t b = 0; b < B; ++b) {
+    const auto L = la[b], last = slot[b][L - 1];
+    std::int64_t next = 0;  // the row's first observation at or after grid time k
+    for (std::int64_t k = 0; k < U; ++k) {
+      while (next < L && slot[b][next] < k) ++next;
+      pa[k][b] = std::min(next, L - 1);
+      aa[k][b][0] = k <= last ? 1.0 : 0.0;
+    }
+    all_active = all_active && last == U - 1;
+  }
+  const auto H = enc.projection.size(2);
+  auto pieces = enc.projection.gather(
+      0, piece.to(enc.projection.device()).unsqueeze(2).expand({U, B, H}));
+  std::vector<torch::Tensor> activity;
+  if (!all_active) activity = active.to(enc.projection.options()).unbind(0);
+  return LatentPosteriorSde(*model, grid.times, pieces.unbind(0), type, std::move(activity));
+}
+
+torch::Tensor LatentSde::at_observations(const Batch& batch, const SolveGrid& grid,
+                                         const torch::Tensor& states) {
+  if (!batch.per_sequence()) return states;
+  return gather_at_slots(states, grid.own.slot).squeeze(0).transpose(0, 1);
 }
 
 LossTerms LatentSde::train_step(const Batch& batch, const StepContext& context) {
@@ -131,22 +187,23 @@ LossTerms LatentSde::train_step(const Batch& batch, const StepContext& context) 
   if (batch.values.size(1) < 2)
     throw std::invalid_argument("latent_sde: need at least two observation times");
   const auto b = to_dtype(batch);
-  const auto ts = to_time_vector(b.times);
+  const auto grid = solve_grid(b);
   auto enc = encode(b);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std).mean();
   // A Brownian interval whichever the gradient, so both modes see the same path for a seed
   // (the adjoint needs one that answers queries backwards).
   const bool levy = make_stepper(config_.solver.method)->needs_levy_area();
-  BrownianInterval brownian = make_brownian_interval(
-      ts, config_.solver, {b.values.size(0), config_.model.latent, dtype_}, next_seed(), levy);
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
+  BrownianInterval brownian =
+      make_brownian_interval(grid.times, config_.solver,
+                             {b.values.size(0), config_.model.latent, dtype_}, next_seed(), levy);
+  auto sde = posterior_sde(b, grid, enc);
   SdeintOptions options = solve_options(/*seed, unused: the path is given*/ 0);
   options.brownian = &brownian;
-  auto solution = sdeint(sde, enc.z0, ts, options);
+  auto solution = sdeint(sde, enc.z0, grid.times, options);
 
   auto rec = model
                  ->neg_log_likelihood(b.values.transpose(0, 1), b.mask.transpose(0, 1),
-                                      solution.states)
+                                      at_observations(b, grid, solution.states))
                  .sum(0)
                  .mean();
   auto kl_path = solution.extras[-1].sum(-1).mean();

@@ -9,15 +9,21 @@
 // Loss per batch (as torchsde): rec + kl_weight * (kl0 + kl_path), with
 //   rec     = mean over sequences of sum_i -log p(x_i | z_{t_i}) (observed entries),
 //   kl0     = mean KL(q(z_0 | x) || p(z_0)),  kl_path = mean of int 1/2 |(f - h) / g|^2 dt.
+// Per-sequence times: the model has no absolute time (drifts and diffusion depend on z and
+// the context only), so each row runs from its own first observation on one grid of times since
+// that start (core/own_times.h) and stops (zero drift, diffusion and KL rate) after its last:
+// a batch solves each row's own ELBO, on a step grid refined by the other rows' times.
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/own_times.h"
 #include "core/sdeint.h"
 #include "core/solver_config.h"
 #include "methods/latent_sde/latent_sde_model.h"
+#include "methods/latent_sde/latent_sde_sde.h"
 #include "methods/method.h"
 
 namespace sdebench {
@@ -52,6 +58,21 @@ class LatentSde : public Method {
     torch::Tensor mean, log_std, z0, projection;  // [B, d] x3, [T, B, H]
   };
   Encoded encode(const Batch& batch);
+  // The times the posterior is solved on: the batch's times, or with per-sequence times the
+  // grid of times since each row's first observation (`own`, whose slots place them there).
+  struct SolveGrid {
+    std::vector<double> times;
+    RelativeTimeGrid own;
+  };
+  SolveGrid solve_grid(const Batch& batch) const;
+  // The posterior SDE of `enc` on `grid`; with per-sequence times each row reads the context of
+  // its own next observation and stops after its last (the batch's `lengths`).
+  LatentPosteriorSde posterior_sde(const Batch& batch, const SolveGrid& grid, const Encoded& enc);
+  // Solutions on the grid [U, B, d] at the batch's observation slots: [T, B, d].
+  static torch::Tensor at_observations(const Batch& batch, const SolveGrid& grid,
+                                       const torch::Tensor& states);
+  torch::Tensor forecast_per_sequence(const Batch& observed, std::int64_t context,
+                                      const torch::Tensor& times, std::int64_t num_samples);
   Batch to_dtype(const Batch& batch) const;
   std::uint64_t next_seed() const;
   // sdeint's options: the configured solver and the seed of the Brownian path sdeint makes.

@@ -13,16 +13,19 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
   torch::NoGradGuard no_grad;
   const auto S = std::max<std::int64_t>(1, options.num_samples);
   auto b = to_dtype(batch);
-  Batch repeated{b.times, b.values.repeat_interleave(S, 0), b.mask.repeat_interleave(S, 0)};
-  const auto ts = to_time_vector(b.times);
+  Batch repeated{b.per_sequence() ? b.times.repeat_interleave(S, 0) : b.times,
+                 b.values.repeat_interleave(S, 0), b.mask.repeat_interleave(S, 0),
+                 b.per_sequence() ? b.lengths.repeat_interleave(S, 0) : b.lengths};
+  const auto grid = solve_grid(repeated);
   auto enc = encode(repeated);
   auto kl0 = model->kl_initial(enc.mean, enc.log_std);
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
+  auto sde = posterior_sde(repeated, grid, enc);
   const SdeintOptions opts = solve_options(next_seed());
-  auto solution = sdeint(sde, enc.z0, ts, opts);
+  auto solution = sdeint(sde, enc.z0, grid.times, opts);
   auto rec = model
                  ->neg_log_likelihood(repeated.values.transpose(0, 1),
-                                      repeated.mask.transpose(0, 1), solution.states)
+                                      repeated.mask.transpose(0, 1),
+                                      at_observations(repeated, grid, solution.states))
                  .sum(0);
   auto kl_path = solution.extras[-1].sum(-1);
   return {{"nelbo", (rec + kl0 + kl_path).mean().item<double>()},
@@ -34,10 +37,11 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
 torch::Tensor LatentSde::latent_path(const Batch& batch) {
   torch::NoGradGuard no_grad;
   auto b = to_dtype(batch);
-  const auto ts = to_time_vector(b.times);
+  const auto grid = solve_grid(b);
   auto enc = encode(b);
-  LatentPosteriorSde sde(*model, ts, enc.projection.unbind(0), solver_calculus(config_.solver.method));
-  return sdeint(sde, enc.z0, ts, solve_options(next_seed())).states.transpose(0, 1).contiguous();
+  auto sde = posterior_sde(b, grid, enc);
+  auto states = sdeint(sde, enc.z0, grid.times, solve_options(next_seed())).states;
+  return at_observations(b, grid, states).transpose(0, 1).contiguous();
 }
 
 torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
@@ -57,6 +61,7 @@ torch::Tensor LatentSde::sample(const torch::Tensor& times, std::int64_t n) {
 torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
                                   const torch::Tensor& times, std::int64_t num_samples) {
   torch::NoGradGuard no_grad;
+  if (observed.per_sequence()) return forecast_per_sequence(observed, context, times, num_samples);
   const auto B = observed.values.size(0);
   if (context < 1 || context > observed.values.size(1))
     throw std::invalid_argument("latent_sde::forecast: context must be in [1, " +
@@ -66,7 +71,7 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   auto b = to_dtype(observed);
   Batch ctx_batch{b.times.narrow(0, 0, context),
                   b.values.narrow(1, 0, context).repeat_interleave(S, 0),
-                  b.mask.narrow(1, 0, context).repeat_interleave(S, 0)};
+                  b.mask.narrow(1, 0, context).repeat_interleave(S, 0), torch::Tensor()};
   const auto obs_ts = to_time_vector(ctx_batch.times);
   const double t_k = obs_ts.back();
   const auto ts = to_time_vector(times);
@@ -103,6 +108,68 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   auto x = model->decode(torch::stack(states));  // [T, B*S, D] (sequence-major)
   const auto T = x.size(0), D = x.size(2);
   return x.view({T, B, S, D}).permute({2, 1, 0, 3}).contiguous();  // [S, B, T, D]
+}
+
+}  // namespace sdebench
+
+namespace sdebench {
+
+torch::Tensor LatentSde::forecast_per_sequence(const Batch& observed, std::int64_t context,
+                                               const torch::Tensor& times,
+                                               std::int64_t num_samples) {
+  const auto B = observed.values.size(0);
+  if (times.dim() != 2 || times.size(0) != B)
+    throw std::invalid_argument("latent_sde::forecast: a batch with per-sequence times needs "
+                                "query times [B, T]");
+  const auto shortest = observed.lengths.min().item<std::int64_t>();
+  if (context < 1 || context > shortest)
+    throw std::invalid_argument("latent_sde::forecast: context must be in [1, " +
+                                std::to_string(shortest) + "] (the shortest sequence), got " +
+                                std::to_string(context));
+  const auto S = std::max<std::int64_t>(1, num_samples);
+  auto b = to_dtype(observed);
+  // Every row's first `context` observations, once per sample (sample s of row b at s B + b).
+  Batch ctx_batch{b.times.narrow(1, 0, context).repeat({S, 1}),
+                  b.values.narrow(1, 0, context).repeat({S, 1, 1}),
+                  b.mask.narrow(1, 0, context).repeat({S, 1, 1}),
+                  torch::full({S * B}, context, torch::kLong)};
+  auto query = times.to(torch::kFloat64);
+  auto t_k = b.times.to(torch::kFloat64).select(1, context - 1);  // [B]
+  auto query_lengths = b.lengths.to(torch::kLong);
+
+  // The posterior from each row's first to its last context time, on the grid of its context
+  // and its query times up to t_k (later query times are clamped to t_k, already on the grid).
+  auto enc = encode(ctx_batch);
+  auto inside_query = torch::minimum(query, t_k.unsqueeze(1)).repeat({S, 1});
+  Batch solve_batch{torch::cat({ctx_batch.times.to(torch::kFloat64), inside_query}, 1), ctx_batch.values,
+                    ctx_batch.mask, ctx_batch.lengths};
+  SolveGrid grid;
+  grid.own = relative_time_grid(solve_batch.times, ctx_batch.lengths + query.size(1),
+                                ctx_batch.times.select(1, 0));
+  grid.times = grid.own.times;
+  // posterior_sde reads each row's observations from the slots' first `context` columns.
+  SolveGrid obs_grid = grid;
+  obs_grid.own.slot = grid.own.slot.narrow(1, 0, context);
+  torch::Tensor post = enc.z0.unsqueeze(0);
+  if (grid.times.size() > 1) {
+    auto sde = posterior_sde(ctx_batch, obs_grid, enc);
+    post = sdeint(sde, enc.z0, grid.times, solve_options(next_seed())).states;  // [U, S B, d]
+  }
+  const auto d = config_.model.latent;
+  auto inside = gather_at_slots(post, grid.own.slot.narrow(1, context, query.size(1)).narrow(0, 0, B), S);
+  auto last = obs_grid.own.slot.select(1, context - 1);  // [S B]
+  auto z_k = post.gather(0, last.to(post.device()).view({1, S * B, 1}).expand({1, S * B, d})).squeeze(0);
+
+  // Then the prior from each row's t_k, on one grid of times since it (time-homogeneous).
+  auto after_grid = relative_time_grid(query, query_lengths, t_k);
+  torch::Tensor prior_states = z_k.unsqueeze(0);
+  if (after_grid.size() > 1) {
+    LatentPriorSde prior(*model, solver_calculus(config_.solver.method));
+    prior_states = sdeint(prior, z_k, after_grid.times, solve_options(next_seed())).states;
+  }
+  auto after = gather_at_slots(prior_states, after_grid.slot, S);  // [S, B, T, d]
+  auto later = (query > t_k.unsqueeze(1)).view({1, B, -1, 1}).to(after.device());
+  return model->decode(torch::where(later, after, inside)).contiguous();  // [S, B, T, D]
 }
 
 }  // namespace sdebench

@@ -5,6 +5,7 @@
 
 #include "core/nn/fast_layers.h"
 #include "core/nn/gaussian_kl.h"
+#include "core/own_times.h"
 
 namespace sdebench {
 
@@ -46,19 +47,23 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
   pz0_log_std = register_parameter("pz0_log_std", torch::zeros({d}));
 }
 
-LatentCode LatentSdeModelImpl::encode(const torch::Tensor& values, const torch::Tensor& mask) {
+LatentCode LatentSdeModelImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
+                                      const torch::Tensor& lengths) {
   if (first_frames) {
     auto code = first_frames->forward(values, mask);
     return {code.mean, code.log_std,
             code.context.unsqueeze(1).expand({values.size(0), values.size(1), config_.context})};
   }
   auto input = frame_encoder ? frame_encoder->forward(values) : values;
-  auto hidden = gru->forward(input.flip({1}));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
+  auto reverse = [&](const torch::Tensor& x) {
+    return lengths.defined() ? reverse_within_lengths(x, lengths) : x.flip({1});
+  };
+  auto hidden = gru->forward(reverse(input));  // [B, T, H], step k has seen x_{T-1} .. x_{T-1-k}
   // [B T, H] x [H, C]: at batch 1024 and 100 observations as many multiply-adds as ~12 solver
   // steps, so it is split over both cores like the drift layers.
   auto ctx = parallel_linear(hidden.reshape({-1, hidden.size(2)}), context_out->weight,
                              context_out->bias);
-  ctx = ctx.view({hidden.size(0), hidden.size(1), -1}).flip({1});
+  ctx = reverse(ctx.view({hidden.size(0), hidden.size(1), -1}));
   auto q = qz0_net->forward(ctx.select(1, 0)).chunk(2, -1);
   return {q[0], q[1], ctx};
 }

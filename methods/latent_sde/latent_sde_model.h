@@ -60,7 +60,10 @@ class LatentSdeModelImpl : public torch::nn::Module {
 
   // "gru" and "conv": ctx[:, i] summarises x_i .. x_{T-1} (reversed-time GRU) and q(z_0) comes from
   // ctx[:, 0]; "mlp_first_k": both from the first k frames, the context repeated over time.
-  LatentCode encode(const torch::Tensor& values, const torch::Tensor& mask);
+  // With `lengths` [B] (per-sequence times), row b ends after lengths[b] observations: the GRU
+  // runs backwards from each row's own last one and never reads its padding.
+  LatentCode encode(const torch::Tensor& values, const torch::Tensor& mask,
+                    const torch::Tensor& lengths = {});
   // The context's contribution to the posterior drift's first layer (with its bias), per
   // observation time: ctx [B, T, C] -> [T, B, H] (contiguous, so each time is one block).
   torch::Tensor context_projection(const torch::Tensor& ctx);

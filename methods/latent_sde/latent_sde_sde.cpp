@@ -6,15 +6,25 @@
 namespace sdebench {
 
 LatentPosteriorSde::LatentPosteriorSde(LatentSdeModelImpl& model, std::vector<double> obs_times,
-                                       std::vector<torch::Tensor> pieces, SdeType type)
+                                       std::vector<torch::Tensor> pieces, SdeType type,
+                                       std::vector<torch::Tensor> active)
     : Sde(NoiseType::Diagonal, type),
       model_(model),
       obs_times_(std::move(obs_times)),
-      pieces_(std::move(pieces)) {
+      pieces_(std::move(pieces)),
+      active_(std::move(active)) {
   if (obs_times_.size() != pieces_.size() || pieces_.empty())
     throw std::invalid_argument("LatentPosteriorSde: " + std::to_string(obs_times_.size()) +
                                 " observation times but " + std::to_string(pieces_.size()) +
                                 " context pieces");
+  if (!active_.empty() && active_.size() != pieces_.size())
+    throw std::invalid_argument("LatentPosteriorSde: " + std::to_string(pieces_.size()) +
+                                " context pieces but " + std::to_string(active_.size()) +
+                                " activity masks");
+}
+
+torch::Tensor LatentPosteriorSde::only_active(double t, const torch::Tensor& x) const {
+  return active_.empty() ? x : x * active_[piece_index(t)];
 }
 
 std::vector<torch::Tensor*> LatentPosteriorSde::graph_inputs() {
@@ -41,10 +51,10 @@ SdeEvaluation LatentPosteriorSde::evaluate(double t, const torch::Tensor& y, boo
   }
   if (with_extras) {
     auto u = (f - model_.prior_drift(y)) / g;
-    e.extra_rate = 0.5 * (u * u).sum(-1, /*keepdim=*/true);
+    e.extra_rate = only_active(t, 0.5 * (u * u).sum(-1, /*keepdim=*/true));
   }
-  e.drift = strat ? f - 0.5 * g * dg : f;
-  e.diffusion = g;
+  e.drift = only_active(t, strat ? f - 0.5 * g * dg : f);
+  e.diffusion = only_active(t, g);
   return e;
 }
 
@@ -52,13 +62,14 @@ torch::Tensor LatentPosteriorSde::drift(double t, const torch::Tensor& y) {
   return evaluate(t, y, false).drift;
 }
 torch::Tensor LatentPosteriorSde::diffusion(double t, const torch::Tensor& y) {
-  return model_.diffusion_forward(y);
+  return only_active(t, model_.diffusion_forward(y));
 }
 torch::Tensor LatentPosteriorSde::extra_rate(double t, const torch::Tensor& y) {
   return evaluate(t, y, true).extra_rate;
 }
 torch::Tensor LatentPosteriorSde::diffusion_derivative(double t, const torch::Tensor& y) {
-  return model_.diffusion->forward_with_derivative(y).second;  // differentiable
+  // d(a g)/dz = a dg/dz for the row's activity a.
+  return only_active(t, model_.diffusion->forward_with_derivative(y).second);  // differentiable
 }
 
 LatentPriorSde::LatentPriorSde(LatentSdeModelImpl& model, SdeType type)

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "methods/sde_matching/sde_matching.h"
+#include "../padded_batch.h"
 
 using namespace sdebench;
 
@@ -13,32 +14,8 @@ namespace {
 
 const std::int64_t kD = 2;
 
-// Three sequences of 5, 3 and 4 observations at their own (irregular) times, padded to 5.
-Batch padded_batch() {
-  torch::manual_seed(11);
-  const std::int64_t B = 3, T = 5;
-  auto lengths = torch::tensor({5, 3, 4}, torch::kLong);
-  auto times = torch::zeros({B, T}, torch::kFloat64);
-  auto values = torch::randn({B, T, kD}, torch::kFloat64);
-  auto mask = torch::ones({B, T, kD}, torch::kFloat64);
-  mask[0][2][1] = 0;  // a missing value inside a sequence
-  for (std::int64_t b = 0; b < B; ++b) {
-    const auto n = lengths[b].item<std::int64_t>();
-    auto own = torch::cumsum(0.05 + torch::rand({n}, torch::kFloat64), 0) + 0.1 * b;
-    times[b].narrow(0, 0, n).copy_(own);
-    times[b].narrow(0, n, T - n).fill_(own[-1].item<double>());  // padding repeats the last time
-    values[b].narrow(0, n, T - n).zero_();
-    mask[b].narrow(0, n, T - n).zero_();
-  }
-  values = values * mask;
-  return {times, values, mask, lengths};
-}
-
-Batch row(const Batch& batch, std::int64_t b) {
-  const auto n = batch.lengths[b].item<std::int64_t>();
-  return {batch.times.narrow(0, b, 1).narrow(1, 0, n), batch.values.narrow(0, b, 1).narrow(1, 0, n),
-          batch.mask.narrow(0, b, 1).narrow(1, 0, n), batch.lengths.narrow(0, b, 1)};
-}
+Batch padded_batch() { return testing::padded_batch(kD); }
+using testing::row;
 
 LossNoise noise_row(const LossNoise& noise, std::int64_t b, std::int64_t n, bool all) {
   LossNoise r;
