@@ -55,6 +55,7 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
     enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
+  enc.observations = static_cast<double>(times.size(0));
   run_encoders(values, mask, enc);
   return enc;
 }
@@ -77,6 +78,7 @@ Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const t
     enc.spans = torch::where(enc.spans > 0, enc.spans, torch::ones_like(enc.spans));
   }
   enc.keys = ((tt - enc.t0s.unsqueeze(1)) / enc.spans.unsqueeze(1)).to(values.scalar_type());
+  enc.observation_counts = enc.lengths;
   run_encoders(values, mask, enc);
   return enc;
 }
@@ -100,16 +102,15 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
     if (time_derivative) s.tangent = inv_span.expand_as(s.value).contiguous();
     auto sharpness = config_.sharpness > 0
                          ? torch::full({enc.lengths.size(0)}, config_.sharpness, t.options())
-                         : enc.lengths.to(dtype);
-    ctx = time_attention(s, enc.keys, enc.lengths, enc.states, sharpness, /*last_weight=*/1.0);
+                         : enc.observation_counts.to(dtype);
+    ctx = time_attention(s, enc.keys, enc.lengths, enc.states, sharpness, last_weight());
     return marginal_from_context(enc, s, ctx);
   }
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
   // The notebook's context h_last + attention, as one contraction over the GRU states.
-  const double sharpness =
-      config_.sharpness > 0 ? config_.sharpness : static_cast<double>(enc.keys.size(0));
-  ctx = time_attention(s, enc.keys, enc.states, sharpness, /*last_weight=*/1.0);
+  const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
+  ctx = time_attention(s, enc.keys, enc.states, sharpness, last_weight());
   return marginal_from_context(enc, s, ctx);
 }
 

@@ -40,6 +40,7 @@ struct PosteriorConfig {
   std::int64_t layers = 2;
   Activation activation = Activation::SiLU;
   double sharpness = 41.0;    // 0: the number of observation times
+  bool last_state = true;     // add the GRU's last state to every time's context (the notebook)
   bool encode_mask = false;  // feed the mask to the GRU next to the values
   bool absolute_time = false;             // "absolute" normalisation: t0 and span below
   double time_origin = 0.0, time_span = 1.0;
@@ -61,6 +62,10 @@ struct Encoding {
   // each, used instead of the doubles above); slots past a row's length are padding.
   torch::Tensor lengths, t0s, spans;
   bool per_sequence() const { return lengths.defined(); }
+  // The observation counts that attention_sharpness = 0 reads (the encoded sequence's, unless a
+  // forecast sets the full sequence's): a double, or [B] with per-sequence times.
+  double observations = 0.0;
+  torch::Tensor observation_counts;
 };
 
 // mu, log sigma and (when requested) their exact time derivatives, each [B, Q, d].
@@ -94,6 +99,7 @@ class PosteriorImpl : public torch::nn::Module {
   void run_encoders(const torch::Tensor& values, const torch::Tensor& mask, Encoding& enc);
   // (mu, log sigma) and their derivatives from the time input s and the attention context.
   Marginal marginal_from_context(const Encoding& enc, const Dual& s, const Dual& ctx);
+  double last_weight() const { return config_.last_state ? 1.0 : 0.0; }
   PosteriorConfig config_;
 };
 TORCH_MODULE(Posterior);

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/own_times.h"
 #include "core/sdeint.h"
 #include "methods/sde_matching/sde_matching.h"
 
@@ -58,6 +59,9 @@ torch::Tensor SdeMatching::forecast(const Batch& observed, std::int64_t context,
   auto enc = posterior->encode(batch.values.narrow(1, 0, context),
                                batch.mask.narrow(1, 0, context),
                                batch.times.narrow(0, 0, context));
+  // With absolute time the attention's width is a width in time: attention_sharpness = 0 keeps
+  // the full sequence's count, the width training used, not the context's.
+  if (config_.posterior.absolute_time) enc.observations = static_cast<double>(observed.values.size(1));
   const auto ts = to_vector(times);
   const double t_k = observed.times.to(torch::kFloat64)[context - 1].item<double>();
   std::vector<double> inside, after{t_k};
@@ -118,32 +122,15 @@ torch::Tensor SdeMatching::prior_at_relative_times(const torch::Tensor& z_start,
                                                    const torch::Tensor& lengths,
                                                    std::int64_t num_samples) {
   // The prior is time-homogeneous (drift and diffusion depend on z only), so every row can run
-  // on one grid of times since its own start: the union over the batch of its times after it.
-  const auto B = relative.size(0), T = relative.size(1), d = z_start.size(1);
-  // Padding slots (at or past a row's length) are left out of the grid: they must not change
-  // the solver's steps, so they get z_start.
-  auto slot = torch::arange(T, torch::kLong).unsqueeze(0);
-  auto rel = torch::where(slot < lengths.to(torch::kLong).cpu().unsqueeze(1), relative.to(torch::kFloat64),
-                          torch::zeros_like(relative, torch::kFloat64))
-                 .contiguous();
-  std::vector<double> grid{0.0};
-  for (const double* p = rel.data_ptr<double>(); p != rel.data_ptr<double>() + rel.numel(); ++p)
-    if (*p > 0) grid.push_back(*p);
-  std::sort(grid.begin(), grid.end());
-  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  // on one grid of times since its own start (core/own_times.h). Padding slots and times before
+  // the start get z_start and do not change the solver's steps.
+  const auto grid = relative_time_grid(relative, lengths, torch::zeros({relative.size(0)}));
   torch::Tensor states = z_start.unsqueeze(0);  // [U, S B, d]
   if (grid.size() > 1) {
     PriorSde sde(*model);
-    states = sdeint(sde, z_start, grid, prior_solver_options()).states;
+    states = sdeint(sde, z_start, grid.times, prior_solver_options()).states;
   }
-  auto index = torch::zeros({B, T}, torch::kLong);
-  auto idx = index.accessor<std::int64_t, 2>();
-  auto r = rel.accessor<double, 2>();
-  for (std::int64_t b = 0; b < B; ++b)
-    for (std::int64_t t = 0; t < T; ++t)
-      if (r[b][t] > 0) idx[b][t] = std::lower_bound(grid.begin(), grid.end(), r[b][t]) - grid.begin();
-  auto by_row = states.view({states.size(0), num_samples, B, d}).permute({1, 2, 0, 3});  // [S, B, U, d]
-  return torch::gather(by_row, 2, index.view({1, B, T, 1}).expand({num_samples, B, T, d}));
+  return gather_at_slots(states, grid.slot, num_samples);
 }
 
 torch::Tensor SdeMatching::forecast_per_sequence(const Batch& batch, std::int64_t context,
@@ -181,6 +168,7 @@ torch::Tensor SdeMatching::forecast_per_sequence(const Batch& batch, std::int64_
   auto enc = posterior->encode(batch.values.narrow(1, 0, context), batch.mask.narrow(1, 0, context),
                                batch.times.narrow(1, 0, context),
                                torch::full({B}, context, torch::kLong));
+  if (config_.posterior.absolute_time) enc.observation_counts = batch.lengths.to(torch::kLong);  // as above
   auto t_k = batch.times.to(torch::kFloat64).select(1, context - 1).unsqueeze(1);  // [B, 1]
   auto eps = torch::randn({num_samples, B, 1, d}, opts);
   auto m = posterior->marginal(enc, query.to(dtype_), false);

@@ -20,8 +20,14 @@ Schema sde_matching_schema() {
                   activation_names())
       .add_float("attention_sharpness", 41.0,
                  "L in the time attention softmax(-(L (t_j - t)/span)^2) over GRU states; 0 = "
-                 "the number of observation times",
+                 "the number of observation times (of the whole sequence when forecasting with "
+                 "time_normalisation = \"absolute\", so the width in time is training's)",
                  0.0)
+      .add_bool("attention_last_state", true,
+                "add the GRU's last state, which has read the whole sequence, to the context at "
+                "every time (the notebook); false: the context at t is the attention over the "
+                "GRU states near t, each of which has read the frames up to its own time, so "
+                "forecasting from the first frames sees what training saw")
       .add_string("time_normalisation", "sequence",
                   "posterior time input s = (t - t0) / span: 'sequence' takes t0 and span from "
                   "the encoded sequence (the notebook), 'absolute' from the training time grid "
@@ -79,6 +85,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.layers = o.get_int("posterior_layers");
   c.posterior.activation = parse_activation(o.get_string("posterior_activation"));
   c.posterior.sharpness = o.get_float("attention_sharpness");
+  c.posterior.last_state = o.get_bool("attention_last_state");
   c.posterior.encode_mask = o.get_bool("encode_mask");
   c.posterior.absolute_time = o.get_string("time_normalisation") == "absolute";
   c.posterior.encoder_frames = o.get_int("encoder_frames");
