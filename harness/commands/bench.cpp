@@ -14,6 +14,7 @@
 #include "harness/bench/run_program.h"
 #include "harness/bench/scaling.h"
 #include "harness/commands/commands.h"
+#include "harness/results/provenance.h"
 
 namespace sdebench {
 
@@ -50,6 +51,7 @@ void add_program_options(CLI::App& cmd, BenchProgramOptions& program) {
 }
 
 int bench_command(const BenchCommandArgs& a) {
+  const Provenance provenance = collect_provenance();  // before this command writes anything
   const std::string dir = a.reports_dir + "/" + a.name;
   std::filesystem::create_directories(dir);
   const std::string json = dir + "/benchmarks.json";
@@ -74,9 +76,21 @@ int bench_command(const BenchCommandArgs& a) {
       std::fprintf(stderr, "warning: no plots: %s\n", e.what());
     }
   }
-  std::string readme = "# Benchmark report: " + a.name +
-                       "\n\nMade by `sdebench bench` from benchmarks.json (Google Benchmark "
-                       "JSON; times are per training step, real time).\n\n## Summary\n\n" +
+  // The command that made the numbers, so they can be made again (or the JSON they came from).
+  std::string made_by = "sdebench bench";
+  if (!a.json.empty()) {
+    made_by += " --json " + a.json;
+  } else {
+    made_by += " --program " + a.program.program + " --repetitions " +
+               std::to_string(a.program.repetitions);
+    if (!a.program.filter.empty()) made_by += " --filter '" + a.program.filter + "'";
+  }
+  if (a.name != "scaling") made_by += " --name " + a.name;
+  std::string readme = "# Benchmark report: " + a.name + "\n\nMade by `" + made_by + "` on " +
+                       iso_time_utc_now() + " at git commit `" + provenance.git_commit +
+                       "` (dirty: " + provenance.git_dirty + ")" +
+                       " (benchmarks.json: Google Benchmark JSON; times are per training step, "
+                       "real time).\n\n## Summary\n\n" +
                        summary + "\n" + scaling + "\n";
   for (const auto& f : plots) readme += "![" + f + "](" + f + ")\n";
   write_text(dir + "/README.md", readme);
