@@ -144,4 +144,35 @@ TimeSeriesDataset generate_at_own_times(const std::string& name, const Generator
   return out;
 }
 
+TimeSeriesSplit kept_frames_as_own_times(const TimeSeriesSplit& split, const torch::Tensor& grid,
+                                         const std::vector<std::vector<bool>>& keep) {
+  const std::int64_t n = split.size(), T = grid.size(0), D = split.values.size(2);
+  if (static_cast<std::int64_t>(keep.size()) != n)
+    throw std::invalid_argument("kept_frames_as_own_times: one keep row per sequence");
+  std::vector<std::vector<std::int64_t>> kept(static_cast<std::size_t>(n));
+  std::int64_t longest = 1;
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t t = 0; t < T; ++t)
+      if (keep[static_cast<std::size_t>(i)][static_cast<std::size_t>(t)]) kept[i].push_back(t);
+    if (kept[i].empty()) throw std::invalid_argument("kept_frames_as_own_times: a sequence keeps no frame");
+    longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(kept[i].size()));
+  }
+  TimeSeriesSplit out;
+  out.times = torch::zeros({n, longest}, torch::kFloat64);
+  out.values = torch::zeros({n, longest, D}, torch::kFloat64);
+  out.mask = torch::zeros({n, longest, D}, torch::kFloat64);
+  out.lengths = torch::zeros({n}, torch::kLong);
+  auto g = grid.to(torch::kFloat64).contiguous();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto len = static_cast<std::int64_t>(kept[i].size());
+    auto index = torch::tensor(kept[i], torch::kLong);
+    out.lengths[i] = len;
+    out.times[i].narrow(0, 0, len).copy_(g.index_select(0, index));
+    out.times[i].narrow(0, len, longest - len).fill_(g[kept[i].back()].item<double>());
+    out.values[i].narrow(0, 0, len).copy_(split.values[i].index_select(0, index));
+    out.mask[i].narrow(0, 0, len).copy_(split.mask[i].index_select(0, index));
+  }
+  return out;
+}
+
 }  // namespace sdebench

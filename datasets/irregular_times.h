@@ -33,6 +33,13 @@ TimeSeriesDataset generate_at_own_times(const std::string& name, const Generator
                                         double dt, const SplitSizes& sizes, const Options& options,
                                         const DatasetContext& context);
 
+// A split on the shared grid `grid` [T] as each sequence's own times: sequence i keeps the grid
+// times where keep[i][t] is true (at least one), in order, padded to the split's longest
+// (times repeat the last kept one, values and mask 0). The compact form of a subset of a grid:
+// a batch then carries only the kept observations.
+TimeSeriesSplit kept_frames_as_own_times(const TimeSeriesSplit& split, const torch::Tensor& grid,
+                                         const std::vector<std::vector<bool>>& keep);
+
 // Throws, naming `owner` ("dataset 'name'") and the option, when a generator that cannot
 // sample on its own times (it renders the grid's states) is asked to.
 void require_grid_sampling(const Options& options, const std::string& owner);

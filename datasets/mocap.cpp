@@ -9,8 +9,10 @@
 #include <stdexcept>
 
 #include "datasets/generator.h"
+#include "datasets/irregular_times.h"
 #include "datasets/loaders.h"
 #include "datasets/normalisation.h"
+#include "datasets/seeding.h"
 #include "datasets/sha256.h"
 
 namespace sdebench {
@@ -22,6 +24,15 @@ Schema mocap_schema() {
                "../shared/data/mocap35.mat (from the current directory, then from the source tree)")
       .add_float("dt", 0.1, "time between frames (times 0, dt, ..., 299 dt)", 1e-12)
       .add_bool("verify_checksum", true, "check the file's sha256 against the published value")
+      .add_float("keep_probability", 1.0,
+                 "< 1: irregularly sampled MOCAP, each sequence on its own times: after its first "
+                 "keep_first frames, each frame is kept with this probability (seeded by the "
+                 "dataset seed and the sequence), and the batches carry only the kept frames",
+                 0.0, 1.0)
+      .add_int("keep_first", 3,
+               "with keep_probability < 1, the frames every sequence keeps at its start (the "
+               "protocol conditions forecasts on frames 0-2)",
+               1)
       .add_bool("normalise", false,
                 "the file is already zero-mean per sequence and dimension; true additionally "
                 "divides every dimension by its std over the training split (constant dims keep "
@@ -69,6 +80,30 @@ torch::Tensor read_sequences(mat_t* mat, const std::string& path, const char* na
     for (std::int64_t j = 0; j < T; ++j)
       for (std::int64_t i = 0; i < n; ++i) acc[i][j][k] = data[i + n * (j + T * k)];
   return out;
+}
+
+// Irregular MOCAP: each sequence keeps its first keep_first frames and each later frame with
+// probability keep_probability, on its own times (the compact per-sequence form).
+void keep_random_frames(TimeSeriesDataset& d, const Options& o, std::uint64_t seed) {
+  const double p = o.get_float("keep_probability");
+  const std::int64_t T = d.times.size(0), first = o.get_int("keep_first");
+  if (first > T)
+    throw std::invalid_argument("dataset 'mocap': keep_first = " + std::to_string(first) +
+                                " exceeds the " + std::to_string(T) + " frames");
+  std::int64_t index = 0;  // sequences numbered over train, val, test
+  for (auto* split : {&d.train, &d.val, &d.test}) {
+    std::vector<std::vector<bool>> keep(static_cast<std::size_t>(split->size()));
+    for (auto& row : keep) {
+      auto rng = make_rng(seed, RandomStream::Mask, static_cast<std::uint64_t>(index++));
+      std::bernoulli_distribution kept(p);
+      row.resize(static_cast<std::size_t>(T));
+      for (std::int64_t t = 0; t < T; ++t) row[static_cast<std::size_t>(t)] = t < first || kept(rng);
+    }
+    *split = kept_frames_as_own_times(*split, d.times, keep);
+  }
+  d.times = torch::stack({d.times[0], d.times[-1]});
+  d.meta["time_grid"] = "per-sequence times: the first " + std::to_string(first) +
+                        " frames and each later one with probability " + format_value(p);
 }
 
 }  // namespace
@@ -119,6 +154,7 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
   }
   d.norm_mean = normalisation.mean;
   d.norm_std = normalisation.std;
+  if (o.get_float("keep_probability") < 1.0) keep_random_frames(d, o, context.seed);
   d.meta["dataset"] = "mocap";
   d.meta["source_file"] = path;
   d.meta["sha256"] = checksum;

@@ -4,6 +4,7 @@
 #include <boost/numeric/ublas/matrix.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "harness/report/plots.h"
@@ -55,7 +56,11 @@ void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
     if (rows[k].size() != rows[0].size()) continue;
     for (int f = 0; f < frames; ++f) {
       const auto& row = *rows[k][static_cast<std::size_t>(picks[f])];
-      if (k == 0) times += (times.empty() ? "" : ", ") + row[2];
+      if (k == 0) {  // 3 significant digits: the CSV's float32 times print in full
+        char t[32];
+        std::snprintf(t, sizeof t, "%.3g", parse_number(row[2]));
+        times += (times.empty() ? "" : ", ") + std::string(t);
+      }
       for (std::int64_t r = 0; r < side; ++r)
         for (std::int64_t c = 0; c < side; ++c) {
           const double v = parse_number(row[static_cast<std::size_t>(first + r * side + c)]);

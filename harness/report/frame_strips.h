@@ -15,7 +15,7 @@ namespace sdebench {
 // Writes `png` from `forecasts_csv` (columns kind, sequence, time, x0..x{D-1}, D = side^2).
 // `frames`: how many times the strip shows. Throws when the file holds no square frames.
 void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
-                       const std::string& title, int frames = 10);
+                       const std::string& title, int frames = 16);
 
 struct LatentTruthFit {
   std::string truth;            // the truth column's name without "truth_", e.g. "angle"

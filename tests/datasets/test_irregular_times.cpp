@@ -218,3 +218,31 @@ TEST_CASE("continuous irregular datasets round-trip through the cache exactly",
   CHECK_FALSE(stale.dataset.has_value());
   CHECK(stale.problem.find("another cache format") != std::string::npos);
 }
+
+TEST_CASE("a subset of a grid becomes each sequence's own times, padded after its last",
+          "[datasets][irregular]") {
+  const std::int64_t n = 2, T = 5, D = 2;
+  TimeSeriesSplit split;
+  split.values = torch::arange(n * T * D, torch::kFloat64).view({n, T, D});
+  split.mask = torch::ones({n, T, D}, torch::kFloat64);
+  split.mask[1][3][0] = 0;  // a missing value that the compact form keeps as missing
+  auto grid = torch::tensor({0.0, 0.5, 1.5, 2.0, 3.5}, torch::kFloat64);
+  std::vector<std::vector<bool>> keep{{true, false, true, false, false},
+                                      {true, true, false, true, true}};
+  auto own = kept_frames_as_own_times(split, grid, keep);
+  REQUIRE(own.lengths.sizes() == torch::IntArrayRef({2}));
+  CHECK(own.lengths[0].item<std::int64_t>() == 2);
+  CHECK(own.lengths[1].item<std::int64_t>() == 4);
+  REQUIRE(own.times.sizes() == torch::IntArrayRef({2, 4}));
+  CHECK(torch::equal(own.times[0], torch::tensor({0.0, 1.5, 1.5, 1.5}, torch::kFloat64)));
+  CHECK(torch::equal(own.times[1], torch::tensor({0.0, 0.5, 2.0, 3.5}, torch::kFloat64)));
+  CHECK(torch::equal(own.values[0][1], split.values[0][2]));
+  CHECK(torch::equal(own.values[1][2], split.values[1][3]));
+  CHECK(own.mask[1][2][0].item<double>() == 0.0);
+  CHECK(own.mask[1][2][1].item<double>() == 1.0);
+  // Padding: values and mask 0.
+  CHECK(torch::all(own.values[0].narrow(0, 2, 2) == 0).item<bool>());
+  CHECK(torch::all(own.mask[0].narrow(0, 2, 2) == 0).item<bool>());
+  keep[0].assign(5, false);
+  CHECK_THROWS_WITH(kept_frames_as_own_times(split, grid, keep), Catch::Contains("no frame"));
+}

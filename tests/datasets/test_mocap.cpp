@@ -76,6 +76,41 @@ TEST_CASE("MOCAP-35 loads with the 16/3/4 split", "[datasets][mocap]") {
   CHECK(all.std().item<double>() > 0.1);
 }
 
+TEST_CASE("MOCAP with keep_probability < 1: each sequence on its own kept frames", "[datasets][mocap]") {
+  const std::string path = mocap_path();
+  if (!std::filesystem::exists(path)) {
+    WARN("skipped: " << path << " is absent (CI keeps it at ../shared/data beside the repo)");
+    return;
+  }
+  Options o;
+  o.set("path", path);
+  const auto full = make_mocap(o, test::no_cache(0));
+  o.set("keep_probability", 0.25);
+  const auto d = make_mocap(o, test::no_cache(3));
+  REQUIRE(d.per_sequence_times());
+  REQUIRE(d.times.size(0) == 2);  // the span
+  CHECK(d.times[0].item<double>() == 0.0);
+  CHECK(d.times[1].item<double>() == Approx(29.9));
+  std::int64_t kept = 0;
+  const TimeSeriesSplit& test = d.test;
+  for (std::int64_t i = 0; i < test.size(); ++i) {
+    const auto len = test.lengths[i].item<std::int64_t>();
+    kept += len;
+    for (std::int64_t k = 0; k < len; ++k) {
+      const auto frame = std::llround(test.times[i][k].item<double>() / 0.1);
+      if (k < 3) CHECK(frame == k);  // the conditioning frames are always kept
+      CHECK(torch::equal(test.values[i][k], full.test.values[i][frame]));
+    }
+  }
+  // 4 test sequences x (3 + 297 frames x 0.25): about 309 frames (binomial sd ~15).
+  CHECK(kept > 240);
+  CHECK(kept < 380);
+  const auto again = make_mocap(o, test::no_cache(3));
+  CHECK(torch::equal(again.test.times, d.test.times));
+  const auto other = make_mocap(o, test::no_cache(4));
+  CHECK_FALSE(torch::equal(other.train.lengths, d.train.lengths));
+}
+
 TEST_CASE("MOCAP: a missing file names every place looked and how to get it", "[datasets][mocap]") {
   Options o;
   o.set("path", "/nonexistent/dir/mocap35.mat");
