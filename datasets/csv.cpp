@@ -208,14 +208,7 @@ TimeSeriesDataset make_csv(const Options& given, const DatasetContext& context) 
     }
     start += size;
   }
-  Normalisation normalisation = identity_normalisation(D);
-  if (o.get_bool("normalise")) {
-    normalisation = fit_normalisation(d.train.values, d.train.mask);
-    for (auto* split : {&d.train, &d.val, &d.test})
-      split->values = normalise(split->values, split->mask, normalisation);
-  }
-  d.norm_mean = normalisation.mean;
-  d.norm_std = normalisation.std;
+  normalise_from_training(d, o.get_bool("normalise"));
   auto join_ids = [&](std::int64_t begin, std::int64_t count) {
     std::string out;
     for (std::int64_t k = begin; k < begin + count; ++k) out += (out.empty() ? "" : ",") + ids[order[k]];

@@ -146,14 +146,7 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
       throw std::runtime_error("mocap: '" + path + "': Xval/Xtest shapes differ from Xtr's");
   d.times = torch::arange(T, torch::kFloat64) * o.get_float("dt");
   for (auto* split : {&d.train, &d.val, &d.test}) split->mask = torch::ones_like(split->values);
-  Normalisation normalisation = identity_normalisation(D);
-  if (o.get_bool("normalise")) {
-    normalisation = fit_normalisation(d.train.values, d.train.mask);
-    for (auto* split : {&d.train, &d.val, &d.test})
-      split->values = normalise(split->values, split->mask, normalisation);
-  }
-  d.norm_mean = normalisation.mean;
-  d.norm_std = normalisation.std;
+  normalise_from_training(d, o.get_bool("normalise"));
   if (o.get_float("keep_probability") < 1.0) keep_random_frames(d, o, context.seed);
   d.meta["dataset"] = "mocap";
   d.meta["source_file"] = path;

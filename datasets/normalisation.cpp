@@ -46,4 +46,15 @@ Normalisation identity_normalisation(std::int64_t dims) {
   return {torch::zeros({dims}, torch::kFloat64), torch::ones({dims}, torch::kFloat64)};
 }
 
+void normalise_from_training(TimeSeriesDataset& d, bool enabled) {
+  Normalisation normalisation = identity_normalisation(d.train.values.size(2));
+  if (enabled) {
+    normalisation = fit_normalisation(d.train.values, d.train.mask);
+    for (auto* split : {&d.train, &d.val, &d.test})
+      split->values = normalise(split->values, split->mask, normalisation);
+  }
+  d.norm_mean = normalisation.mean;
+  d.norm_std = normalisation.std;
+}
+
 }  // namespace sdebench

@@ -5,6 +5,8 @@
 // in data units.
 #include <torch/torch.h>
 
+#include "datasets/dataset.h"
+
 namespace sdebench {
 
 struct Normalisation {
@@ -22,5 +24,9 @@ torch::Tensor normalise(const torch::Tensor& values, const torch::Tensor& mask, 
 
 // mean 0 and std 1 for D dimensions: what a dataset without normalisation records.
 Normalisation identity_normalisation(std::int64_t dims);
+
+// What the loaders do: with `enabled`, fit on the training split's observed entries and
+// normalise every split; either way record the statistics in norm_mean / norm_std.
+void normalise_from_training(TimeSeriesDataset& dataset, bool enabled);
 
 }  // namespace sdebench

@@ -175,14 +175,7 @@ TimeSeriesDataset build_vitals(const Options& o, const SplitSizes& sizes,
     start += size;
   }
   d.times = torch::tensor(std::vector<double>{0.0, last_time}, torch::kFloat64);
-  Normalisation normalisation = identity_normalisation(3);
-  if (o.get_bool("normalise")) {
-    normalisation = fit_normalisation(d.train.values, d.train.mask);
-    for (auto* split : {&d.train, &d.val, &d.test})
-      split->values = normalise(split->values, split->mask, normalisation);
-  }
-  d.norm_mean = normalisation.mean;
-  d.norm_std = normalisation.std;
+  normalise_from_training(d, o.get_bool("normalise"));
   d.meta["dataset"] = "vitals";
   d.meta["version"] = kVitalsVersion;
   d.meta["seed"] = std::to_string(context.seed);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "datasets/loaders.h"
 #include "datasets/sha256.h"
@@ -15,6 +16,19 @@ using namespace sdebench;
 namespace {
 std::string mocap_path() {
   return std::string(SDEBENCH_SOURCE_DIR) + "/../shared/data/mocap35.mat";
+}
+
+// Options reading the file, or nothing (with a warning: the test has nothing to check) when the
+// file is absent.
+std::optional<Options> mocap_options() {
+  const std::string path = mocap_path();
+  if (!std::filesystem::exists(path)) {
+    WARN("skipped: " << path << " is absent (CI keeps it at ../shared/data beside the repo)");
+    return std::nullopt;
+  }
+  Options o;
+  o.set("path", path);
+  return o;
 }
 }  // namespace
 
@@ -38,13 +52,10 @@ TEST_CASE("sha256_file streams a file larger than its read chunk", "[datasets][s
 }
 
 TEST_CASE("MOCAP-35 loads with the 16/3/4 split", "[datasets][mocap]") {
+  const auto given = mocap_options();
+  if (!given) return;
+  const Options& o = *given;
   const std::string path = mocap_path();
-  if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " is absent (CI keeps it at ../shared/data beside the repo)");
-    return;
-  }
-  Options o;
-  o.set("path", path);
   auto d = make_mocap(o, test::no_cache(0));
   CHECK(d.train.values.sizes() == torch::IntArrayRef({16, 300, 50}));
   CHECK(d.val.values.sizes() == torch::IntArrayRef({3, 300, 50}));
@@ -77,13 +88,9 @@ TEST_CASE("MOCAP-35 loads with the 16/3/4 split", "[datasets][mocap]") {
 }
 
 TEST_CASE("MOCAP with keep_probability < 1: each sequence on its own kept frames", "[datasets][mocap]") {
-  const std::string path = mocap_path();
-  if (!std::filesystem::exists(path)) {
-    WARN("skipped: " << path << " is absent (CI keeps it at ../shared/data beside the repo)");
-    return;
-  }
-  Options o;
-  o.set("path", path);
+  auto given = mocap_options();
+  if (!given) return;
+  Options& o = *given;
   const auto full = make_mocap(o, test::no_cache(0));
   o.set("keep_probability", 0.25);
   const auto d = make_mocap(o, test::no_cache(3));
