@@ -17,6 +17,11 @@ Schema training_schema() {
             "KL weight rises linearly from 0 to 1 over this many iterations (methods with a KL "
             "term only); 0 = off",
             0);
+  s.add_int("window_length", 0,
+            "train on windows of this many consecutive observations, each sequence of a batch "
+            "from its own random start, re-timed to start at the grid's first time (data on one "
+            "evenly spaced grid only); 0 = whole sequences. Evaluation always sees whole sequences",
+            0);
   s.add_int("eval_every", 0, "evaluate every N iterations; 0 = only at the end", 0);
   s.add_int("checkpoint_every", 100, "checkpoint every N iterations; 0 = off", 0);
   s.add_float("max_seconds", 0.0, "wall-time budget for training; 0 = none", 0.0);

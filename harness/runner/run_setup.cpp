@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "harness/runner/batching.h"
+
 namespace sdebench {
 
 namespace {
@@ -42,6 +44,13 @@ void check_against_data(const ResolvedSpec& spec, const TimeSeriesDataset& data)
                                            : std::string(" observation times")) +
                                 ", so nothing would be left to forecast (use "
                                 "at most " + std::to_string(T - 1) + ", or 0 for no forecast)");
+  if (const auto window = spec.training.get_int("window_length"); window > 0) {
+    if (data.per_sequence_times())
+      throw std::invalid_argument("training.window_length = " + std::to_string(window) +
+                                  ": dataset '" + spec.dataset +
+                                  "' has per-sequence times; windows need one shared grid");
+    require_windows_fit(data.times, window);
+  }
   const std::string split = spec.evaluation.get_string("split");
   if ((split == "val" ? data.val : data.test).size() == 0)
     throw std::invalid_argument("evaluation.split = \"" + split + "\": dataset '" + spec.dataset +

@@ -110,6 +110,7 @@ void Trainer::step_once(bool& diverged) {
 
   Batch batch = sample_batch(setup_.data.train, setup_.data.times, tr_.get_int("batch_size"),
                              setup_.dtype, setup_.device);
+  if (const auto window = tr_.get_int("window_length"); window > 0) batch = random_windows(batch, window);
   StepContext context;
   context.iteration = state_.iteration;
   const auto anneal = tr_.get_int("kl_anneal_iterations");
