@@ -23,25 +23,86 @@ std::vector<const std::vector<std::string>*> sequence_zero(const CsvTable& table
   return out;
 }
 
+// Sequence 0's square frames of forecasts.csv: per kind (data, mean, sample) its rows in time
+// order, the first value column and the frame side. Throws on what a strip cannot show.
+struct SquareFrames {
+  CsvTable table;
+  int first = 0;
+  std::int64_t side = 1;
+  std::vector<std::vector<const std::vector<std::string>*>> rows;  // one per kind
+};
+
+const std::vector<std::string>& frame_kinds() {
+  static const std::vector<std::string> kinds = {"data", "mean", "sample"};
+  return kinds;
+}
+
+SquareFrames read_square_frames(const std::string& forecasts_csv) {
+  SquareFrames f;
+  f.table = read_csv(forecasts_csv);
+  f.first = f.table.column("x0");
+  if (f.first < 0) throw std::runtime_error(forecasts_csv + ": no column x0");
+  const auto dims = static_cast<std::int64_t>(f.table.header.size()) - f.first;
+  while (f.side * f.side < dims) ++f.side;
+  if (f.side * f.side != dims)
+    throw std::runtime_error(forecasts_csv + ": " + std::to_string(dims) +
+                             " values per time are not a square frame");
+  for (const auto& k : frame_kinds()) f.rows.push_back(sequence_zero(f.table, k));
+  if (f.rows[0].empty() || f.rows[1].size() != f.rows[0].size())
+    throw std::runtime_error(forecasts_csv + ": no data and forecast rows for sequence 0");
+  return f;
+}
+
+std::vector<double> frame_values(const SquareFrames& f, const std::vector<std::string>& row) {
+  std::vector<double> v;
+  for (std::size_t c = static_cast<std::size_t>(f.first); c < row.size(); ++c)
+    v.push_back(parse_number(row[c]));
+  return v;
+}
+
 }  // namespace
+
+double centroid_angle(const std::vector<double>& frame, std::int64_t side) {
+  // Pixel (r, c) covers [c, c + 1) x [r, r + 1); the frame's centre is (side / 2, side / 2).
+  double mass = 0, right = 0, down = 0;
+  for (std::int64_t r = 0; r < side; ++r)
+    for (std::int64_t c = 0; c < side; ++c) {
+      const double v = frame[static_cast<std::size_t>(r * side + c)];
+      if (!std::isfinite(v) || v <= 0) continue;
+      mass += v;
+      right += v * (c + 0.5 - 0.5 * side);
+      down += v * (r + 0.5 - 0.5 * side);
+    }
+  if (mass <= 0) return std::nan("");
+  return std::atan2(right / mass, down / mass);
+}
+
+void write_centroid_angle_plot(const std::string& forecasts_csv, const std::string& png,
+                               const std::string& title) {
+  const SquareFrames f = read_square_frames(forecasts_csv);
+  const std::vector<std::string> names = {"data", "forecast mean", "one forecast sample"};
+  std::vector<PlotLine> lines;
+  for (std::size_t k = 0; k < f.rows.size(); ++k) {
+    PlotLine line;
+    line.title = names[k];
+    line.style = k == 0 ? "lines lw 2" : "lines";
+    for (const auto* row : f.rows[k]) {
+      const double a = centroid_angle(frame_values(f, *row), f.side);
+      if (std::isfinite(a)) line.points.push_back({parse_number((*row)[2]), a});
+    }
+    if (!line.points.empty()) lines.push_back(line);
+  }
+  plot_lines(png, title, "time", "angle of the frame's bright centroid (rad, 0 = down)", lines);
+}
 
 void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
                        const std::string& title, int frames) {
-  const CsvTable table = read_csv(forecasts_csv);
-  const int first = table.column("x0");
-  if (first < 0) throw std::runtime_error(forecasts_csv + ": no column x0");
-  const auto dims = static_cast<std::int64_t>(table.header.size()) - first;
-  std::int64_t side = 1;
-  while (side * side < dims) ++side;
-  if (side * side != dims)
-    throw std::runtime_error(forecasts_csv + ": " + std::to_string(dims) +
-                             " values per time are not a square frame");
-  const std::vector<std::string> kinds = {"data", "mean", "sample"};
-  std::vector<std::vector<const std::vector<std::string>*>> rows;
-  for (const auto& k : kinds) rows.push_back(sequence_zero(table, k));
+  const SquareFrames strip = read_square_frames(forecasts_csv);
+  const auto& kinds = frame_kinds();
+  const auto& rows = strip.rows;
+  const int first = strip.first;
+  const std::int64_t side = strip.side;
   const auto T = static_cast<int>(rows[0].size());
-  if (T == 0 || rows[1].size() != rows[0].size())
-    throw std::runtime_error(forecasts_csv + ": no data and forecast rows for sequence 0");
   frames = std::min(frames, T);
   std::vector<int> picks;
   for (int i = 0; i < frames; ++i) picks.push_back(frames == 1 ? 0 : i * (T - 1) / (frames - 1));

@@ -2,11 +2,13 @@
 // Pictures for square-frame data (video, grids; issue 18), from a run's end files alone:
 //  - a strip of frames from forecasts.csv: the data above the forecast mean and one forecast
 //    sample, at a few evenly spaced times of test sequence 0;
+//  - the angle of each of those frames' bright centroid against time (pendulum videos);
 //  - the inferred latent path against the dataset's latent truth from latents.csv: the truth
 //    regressed on the latent coordinates (least squares with an intercept, over every written
 //    sequence and time), the fit's R^2, and the fitted readout against the truth for
 //    sequence 0.
 // No torch here.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,18 @@ namespace sdebench {
 // `frames`: how many times the strip shows. Throws when the file holds no square frames.
 void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
                        const std::string& title, int frames = 16);
+
+// The angle of a frame's intensity centroid about the frame's centre, in radians: 0 straight
+// down, positive to the right (pendulum_video's convention, so for its frames the bob's angle).
+// `frame` holds side x side values row by row from the top; NaN for a frame with no positive
+// value.
+double centroid_angle(const std::vector<double>& frame, std::int64_t side);
+
+// Plots sequence 0's centroid angle against time for the strip's three rows of
+// `forecasts_csv` (data, forecast mean, one forecast sample): whether a forecast swings with
+// the data over every time, not only the strip's few.
+void write_centroid_angle_plot(const std::string& forecasts_csv, const std::string& png,
+                               const std::string& title);
 
 struct LatentTruthFit {
   std::string truth;            // the truth column's name without "truth_", e.g. "angle"

@@ -144,6 +144,19 @@ std::string frames_and_latents(const Suite& suite, const Aggregate& aggregate,
       } catch (const std::exception& e) {
         warnings.push_back("frame strip for " + stem + " not made: " + e.what());
       }
+      if (suite.centroid_angles) {
+        const std::string angles = "angle_" + stem + ".png";
+        try {
+          write_centroid_angle_plot(join_path(r->dir, run_files::forecasts),
+                                    join_path(out_dir, angles),
+                                    "Angle of the bright centroid, test sequence 0: " + stem +
+                                        ", seed " + std::to_string(r->seed));
+          images.push_back(angles);
+          strips += "![" + angles + "](" + angles + ")\n\n";
+        } catch (const std::exception& e) {
+          warnings.push_back("centroid angle plot for " + stem + " not made: " + e.what());
+        }
+      }
     }
     if (const RunRecord* r = picture_run(g, run_files::latents)) {
       const std::string file = pictures ? "latent_" + stem + ".png" : "";

@@ -133,7 +133,7 @@ Suite load_suite(const std::string& path, const std::string& scale) {
   check_keys(path, *t, "suite",
              {"report", "title", "specs", "seeds", "metric", "metric_interval", "mean_metric",
               "plot_dims", "score_below", "default_scale", "description", "grid",
-              "pictures_for", "frame_strips"});
+              "pictures_for", "frame_strips", "centroid_angles"});
   s.title = get_string(path, *t, "suite", "title", false);
   s.metric = get_string(path, *t, "suite", "metric", true);
   s.metric_interval = get_string(path, *t, "suite", "metric_interval", false);
@@ -142,6 +142,11 @@ Suite load_suite(const std::string& path, const std::string& scale) {
   if (const toml::node* n = t->get("frame_strips")) {
     if (!n->is_boolean()) fail(path, *n, "suite.frame_strips", "expected true or false");
     s.frame_strips = *n->value<bool>();
+  }
+  if (const toml::node* n = t->get("centroid_angles")) {
+    if (!n->is_boolean()) fail(path, *n, "suite.centroid_angles", "expected true or false");
+    if (!s.frame_strips) fail(path, *n, "suite.centroid_angles", "needs frame_strips = true");
+    s.centroid_angles = *n->value<bool>();
   }
   if (const toml::node* scales = doc.get("scales")) {
     const toml::table* table = scales->as_table();

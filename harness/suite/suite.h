@@ -47,6 +47,10 @@ struct Suite {
   // Square-frame data (video, grids): draw each group's test forecast as a PNG strip of frames,
   // the data above the model's forecast mean.
   bool frame_strips = false;
+  // With frame_strips: also plot the angle of each frame's bright centroid about the frame's
+  // centre against time (data, forecast mean, forecast sample): for pendulum videos, whether a
+  // forecast swings with the data at every time, not only the strip's few.
+  bool centroid_angles = false;
   // Draw strips and latent-vs-truth plots only for groups whose label contains this (e.g.
   // "dataset.frame_size=32 dataset.num_frames=100"); empty: every group.
   std::string pictures_for;

@@ -1,5 +1,6 @@
 // harness/report/frame_strips: the latent-vs-truth readout against an exactly linear truth and
-// a noisy one, and the frame strip's checks on what forecasts.csv holds.
+// a noisy one, the frame strip's checks on what forecasts.csv holds, and the centroid angle
+// against bobs drawn by pendulum_video's own renderer.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "datasets/pendulum_video.h"
 #include "harness/report/frame_strips.h"
 #include "temp_dir.h"
 
@@ -74,4 +76,40 @@ TEST_CASE("a frame strip needs square frames and draws a PNG", "[report][frames]
   }
   write_frame_strip(good, tmp.path + "/strip.png", "a moving dot", 4);
   CHECK(std::filesystem::file_size(tmp.path + "/strip.png") > 100);
+}
+
+TEST_CASE("the centroid angle of a rendered bob is the pendulum's angle", "[report][frames]") {
+  const std::int64_t side = 32;
+  const double arm = 0.35 * side, radius = 0.1 * side;
+  for (double theta : {0.0, 0.4, -1.1, 1.5, 2.6, -3.0}) {
+    INFO("theta " << theta);
+    std::vector<double> frame(static_cast<std::size_t>(side * side), 0.0);
+    render_pendulum_bob(0.5 * side + arm * std::sin(theta), 0.5 * side + arm * std::cos(theta),
+                        radius, side, 8, frame.data());
+    // Supersampled coverage puts the centroid within a small fraction of a pixel of the centre.
+    CHECK(centroid_angle(frame, side) == Approx(theta).margin(0.01));
+  }
+  CHECK(std::isnan(centroid_angle(std::vector<double>(16, 0.0), 4)));
+
+  testing::TempDir tmp;
+  const std::string csv = tmp.path + "/forecasts.csv";
+  {
+    std::ofstream out(csv);
+    out.precision(17);
+    out << "kind,sequence,time";
+    for (std::int64_t d = 0; d < side * side; ++d) out << ",x" << d;
+    out << "\n";
+    for (const char* kind : {"data", "mean", "sample"})
+      for (int t = 0; t < 6; ++t) {
+        std::vector<double> frame(static_cast<std::size_t>(side * side), 0.0);
+        const double theta = std::sin(t);
+        render_pendulum_bob(0.5 * side + arm * std::sin(theta), 0.5 * side + arm * std::cos(theta),
+                            radius, side, 4, frame.data());
+        out << kind << ",0," << 0.5 * t;
+        for (double v : frame) out << "," << v;
+        out << "\n";
+      }
+  }
+  write_centroid_angle_plot(csv, tmp.path + "/angle.png", "a swinging bob");
+  CHECK(std::filesystem::file_size(tmp.path + "/angle.png") > 100);
 }

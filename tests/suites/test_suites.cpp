@@ -175,6 +175,7 @@ TEST_CASE("the highdim suite: a grid of overrides, found under experiments/highd
     INFO(scale);
     const Suite suite = load_suite(file, scale);
     CHECK(suite.frame_strips);
+    CHECK(suite.centroid_angles);
     CHECK_FALSE(suite.grid.empty());
     for (const auto& spec : suite.specs) CHECK(expand_sweep(spec, suite.grid).size() == (scale == "grid" ? 9u : 1u));
   }
@@ -190,6 +191,11 @@ TEST_CASE("the highdim suite: a grid of overrides, found under experiments/highd
                          "grid = [\"dataset.frame_size\"]\n";
   CHECK_THROWS_WITH(load_suite(path), Catch::Contains("g.suite.toml:6") && Catch::Contains("grid") &&
                                           Catch::Contains("KEY=V1,V2"));
+  const std::string angles = tmp.path + "/c.suite.toml";
+  std::ofstream(angles) << "[suite]\nreport = \"x\"\nmetric = \"m\"\nspecs = [\"a.toml\"]\n"
+                           "centroid_angles = true\n";
+  CHECK_THROWS_WITH(load_suite(angles), Catch::Contains("c.suite.toml:5") &&
+                                            Catch::Contains("needs frame_strips = true"));
 }
 
 TEST_CASE("a grid suite on video frames runs every spec at every point and draws frames and latents",
@@ -219,6 +225,8 @@ TEST_CASE("a grid suite on video frames runs every spec at every point and draws
   CHECK_THAT(readme, Catch::Contains("## Frames and latent paths"));
   CHECK_THAT(readme, Catch::Contains("R^2 of the linear readout"));
   CHECK(fs::exists(r.report.dir + "/frames_highdim-sde_matching_dataset.num_frames-16.png"));
+  CHECK(fs::exists(r.report.dir + "/angle_highdim-sde_matching_dataset.num_frames-16.png"));
+  CHECK_THAT(readme, Catch::Contains("![angle_highdim-sde_matching_dataset.num_frames-16.png]"));
   CHECK(fs::exists(r.report.dir + "/latent_highdim-latent_sde_adjoint_dataset.num_frames-16.png"));
   CHECK_FALSE(fs::exists(r.report.dir + "/frames_highdim-sde_matching_dataset.num_frames-12.png"));
 }
