@@ -30,9 +30,27 @@ PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
   if (config.encoder_frames > 0)
     first_frames = register_module(
         "first_frames",
-        FirstFramesEncoder(FirstFramesEncoderConfig{config.data_dims, config.encoder_frames,
-                                                    config.latent, 0, config.frames_hidden,
-                                                    config.frames_layers, config.activation}));
+        FirstFramesEncoder(FirstFramesEncoderConfig{input, config.encoder_frames, config.latent, 0,
+                                                    config.frames_hidden, config.frames_layers,
+                                                    config.activation}));
+}
+
+FirstFramesCode PosteriorImpl::first_frames_code(const torch::Tensor& values,
+                                                 const torch::Tensor& mask) {
+  const auto k = config_.encoder_frames;
+  if (!first_frames) throw std::logic_error("sde_matching: first_frames_code needs encoder_frames > 0");
+  auto v = values.narrow(1, 0, k), m = mask.narrow(1, 0, k);
+  if (!frame_encoder) return first_frames->forward(v, m);
+  return first_frames_from_features(frame_encoder->forward(v * m), m);
+}
+
+FirstFramesCode PosteriorImpl::first_frames_from_features(const torch::Tensor& features,
+                                                          const torch::Tensor& mask) {
+  // A frame's features count as observed when any of its pixels is.
+  const auto k = config_.encoder_frames;
+  auto observed = std::get<0>(mask.narrow(1, 0, k).max(-1, /*keepdim=*/true));
+  return first_frames->forward(features.narrow(1, 0, k),
+                               observed.expand({-1, -1, features.size(-1)}));
 }
 
 Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
@@ -88,7 +106,9 @@ void PosteriorImpl::run_encoders(const torch::Tensor& values, const torch::Tenso
   auto input = config_.encode_mask ? torch::cat({values * mask, mask}, -1) : values * mask;
   if (frame_encoder) input = frame_encoder->forward(input);
   enc.states = gru->forward(input);
-  if (first_frames) enc.first = first_frames->forward(values, mask);
+  if (first_frames)
+    enc.first = frame_encoder ? first_frames_from_features(input, mask)
+                              : first_frames->forward(values, mask);
 }
 
 Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,

@@ -17,7 +17,9 @@
 // forecasting from k frames uses what training fitted (the MOCAP protocol):
 //   mu(t) = mu_k + s(t) dmu(X, t),  log sigma(t) = log sigma_k + s(t) dlog_sigma(X, t),
 // with (mu_k, log sigma_k) from core's FirstFramesEncoder; s(t0) = 0, so at t0 the marginal is
-// exactly q(z_0 | x_0 .. x_{k-1}).
+// exactly q(z_0 | x_0 .. x_{k-1}). With encoder "conv" that MLP reads the k frames' convolutional
+// features (k x frame_features values, the per-frame encoder the GRU also reads), not k x side^2
+// pixels.
 #include <torch/torch.h>
 
 #include <string>
@@ -85,6 +87,9 @@ class PosteriorImpl : public torch::nn::Module {
   // Marginal parameters at query times t: [B, Q] (data time). With `time_derivative`, the
   // derivatives come from one tangent pass (forward mode), differentiable by reverse mode.
   Marginal marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
+  // q(z_0 | first k frames) alone (encoder_frames = k > 0): what a forecast samples z_0 from.
+  // values, mask: [B, T, D] with T >= k.
+  FirstFramesCode first_frames_code(const torch::Tensor& values, const torch::Tensor& mask);
 
   const PosteriorConfig& config() const { return config_; }
   ConvFrameEncoder frame_encoder{nullptr};  // encoder "conv"
@@ -97,6 +102,8 @@ class PosteriorImpl : public torch::nn::Module {
                                const torch::Tensor& times, const torch::Tensor& lengths);
   // The GRU states (after the per-frame encoder) and the first-frames code.
   void run_encoders(const torch::Tensor& values, const torch::Tensor& mask, Encoding& enc);
+  // The first-frames MLP on per-frame features [B, T >= k, F] (encoder "conv").
+  FirstFramesCode first_frames_from_features(const torch::Tensor& features, const torch::Tensor& mask);
   // (mu, log sigma) and their derivatives from the time input s and the attention context.
   Marginal marginal_from_context(const Encoding& enc, const Dual& s, const Dual& ctx);
   double last_weight() const { return config_.last_state ? 1.0 : 0.0; }

@@ -98,8 +98,7 @@ torch::Tensor SdeMatching::forecast_from_first_frames(const Batch& batch, std::i
                                 std::to_string(k) + " context frames, got " +
                                 std::to_string(context));
   const auto B = batch.values.size(0), d = config_.model.latent;
-  auto code = posterior->first_frames->forward(batch.values.narrow(1, 0, k),
-                                               batch.mask.narrow(1, 0, k));
+  auto code = posterior->first_frames_code(batch.values, batch.mask);
   auto eps = torch::randn({num_samples, B, d}, code.mean.options());
   auto z0 = (code.mean.unsqueeze(0) + torch::exp(code.log_std).unsqueeze(0) * eps)
                 .reshape({num_samples * B, d});
@@ -154,8 +153,7 @@ torch::Tensor SdeMatching::forecast_per_sequence(const Batch& batch, std::int64_
       throw std::invalid_argument("sde_matching::forecast: the first-frames encoder needs " +
                                   std::to_string(k) + " context frames, got " +
                                   std::to_string(context));
-    auto code = posterior->first_frames->forward(batch.values.narrow(1, 0, k),
-                                                 batch.mask.narrow(1, 0, k));
+    auto code = posterior->first_frames_code(batch.values, batch.mask);
     auto eps = torch::randn({num_samples, B, d}, code.mean.options());
     auto z0 = (code.mean.unsqueeze(0) + torch::exp(code.log_std).unsqueeze(0) * eps)
                   .reshape({num_samples * B, d});

@@ -160,3 +160,46 @@ TEST_CASE("encoder and decoder 'conv' on 8 x 8 frames with a Bernoulli likelihoo
   CHECK_THROWS_WITH(SdeMatching(SdeMatchingConfig::from_options(odd, 50), DataShape{50, times, torch::kFloat64}),
                     Catch::Contains("encoder 'conv'") && Catch::Contains("50"));
 }
+
+TEST_CASE("with encoder 'conv', q(z_0 | first k frames) reads the frames' convolutional features", "[method]") {
+  torch::manual_seed(44);
+  const std::int64_t B = 3, T = 6, D = 64, k = 2, features = 5;
+  auto times = torch::linspace(0, 1, T, torch::kFloat64);
+  DataShape shape{D, times, torch::kFloat64};
+  Options o = tiny();
+  o.set("encoder", std::string("conv"));
+  o.set("decoder", std::string("conv"));
+  o.set("likelihood", std::string("bernoulli"));
+  o.set("encoder_channels", std::int64_t{2});
+  o.set("frame_features", features);
+  o.set("decoder_channels", std::int64_t{2});
+  o.set("encoder_frames", k);
+  o.set("time_normalisation", std::string("absolute"));
+  SdeMatching method(SdeMatchingConfig::from_options(o, D), shape);
+  // The MLP's input is k x features values, not k x D pixels.
+  CHECK(method.posterior->first_frames->net->layers().front()->weight.size(1) == k * features);
+
+  Batch batch{times, torch::rand({B, T, D}, torch::kFloat64), torch::ones({B, T, D}, torch::kFloat64)};
+  // Forecasting samples z_0 from the code training fitted at t0 (the same frames, the same code).
+  auto enc = method.posterior->encode(batch.values, batch.mask, times);
+  auto code = method.posterior->first_frames_code(batch.values, batch.mask);
+  CHECK(torch::allclose(code.mean, enc.first.mean, 1e-12, 1e-12));
+  CHECK(torch::allclose(code.log_std, enc.first.log_std, 1e-12, 1e-12));
+  auto m0 = method.posterior->marginal(enc, torch::zeros({B, 1}, torch::kFloat64), false);
+  CHECK(torch::allclose(m0.mu.squeeze(1), code.mean, 1e-12, 1e-12));
+  // Only frames 0..k-1 enter, through the convolutional encoder.
+  auto later = batch.values.clone();
+  later.narrow(1, k, T - k).fill_(0.5);
+  CHECK(torch::equal(method.posterior->first_frames_code(later, batch.mask).mean, code.mean));
+  auto first = batch.values.clone();
+  first[0][k - 1][20] = 1.0 - first[0][k - 1][20];
+  auto moved = method.posterior->first_frames_code(first, batch.mask).mean;
+  CHECK_FALSE(torch::equal(moved[0], code.mean[0]));
+  CHECK(torch::equal(moved.narrow(0, 1, B - 1), code.mean.narrow(0, 1, B - 1)));
+  // The first-frames MLP trains the convolutional encoder too.
+  code.mean.sum().backward();
+  for (const auto& p : method.posterior->frame_encoder->parameters()) {
+    REQUIRE(p.grad().defined());
+    CHECK(p.grad().abs().sum().item<double>() > 0);
+  }
+}
