@@ -56,6 +56,10 @@ Schema sde_matching_schema() {
                   {"single", "unbiased", "all"})
       .add_int("time_samples", 1,
                "K: times t ~ U[t0,t1] for L_diff and observation indices for L_rec per sequence", 1)
+      .add_bool("anneal_kl", false,
+                "weight L_prior + L_diff (the ELBO's KL terms) by the harness's KL-annealing "
+                "schedule (training.kl_anneal_iterations), as the latent SDE weights kl0 + "
+                "kl_path; false = the method's loss as published, every term at weight 1")
       .add_string("solver", "euler", "core SDE solver for sampling and forecasting (Ito prior)",
                   solver_names())
       .add_float("solver_dt", 1e-2, "maximum solver step for sampling and forecasting", 1e-9);
@@ -95,6 +99,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.frame_encoder = frame_encoder_options(o);
   c.rec_estimator = parse_rec_estimator(o.get_string("rec_estimator"));
   c.time_samples = o.get_int("time_samples");
+  c.anneal_kl = o.get_bool("anneal_kl");
   c.solver = o.get_string("solver");
   c.solver_dt = o.get_float("solver_dt");
   return c;
@@ -133,10 +138,11 @@ LossParts SdeMatching::loss(const Batch& batch, const LossNoise& noise) {
   return sde_matching_loss(*model, *posterior, to_dtype(batch), noise, config_.rec_estimator);
 }
 
-LossTerms SdeMatching::train_step(const Batch& batch, const StepContext&) {
+LossTerms SdeMatching::train_step(const Batch& batch, const StepContext& context) {
   auto parts = loss(batch, draw_noise(batch));
   auto prior = parts.prior.mean(), diff = parts.diff.mean(), rec = parts.rec.mean();
-  auto total = prior + diff + rec;
+  const double kl_weight = config_.anneal_kl ? context.kl_weight : 1.0;
+  auto total = kl_weight * (prior + diff) + rec;
   total.backward();
   LossTerms terms;
   terms.total = total.item<double>();

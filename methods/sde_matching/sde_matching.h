@@ -21,6 +21,7 @@ struct SdeMatchingConfig {
   PosteriorConfig posterior;
   RecEstimator rec_estimator = RecEstimator::Single;
   std::int64_t time_samples = 1;
+  bool anneal_kl = false;  // L_prior + L_diff weighted by the harness's KL-annealing schedule
   std::string solver = "euler";
   double solver_dt = 1e-2;
 
@@ -34,7 +35,8 @@ class SdeMatching : public Method {
  public:
   SdeMatching(const SdeMatchingConfig& config, const DataShape& shape);
 
-  // total = batch mean of L_prior + L_diff + L_rec (no KL annealing: context.kl_weight unused).
+  // total = batch mean of L_prior + L_diff + L_rec; with anneal_kl, context.kl_weight *
+  // (L_prior + L_diff) + L_rec (terms reports the three parts unweighted).
   LossTerms train_step(const Batch& batch, const StepContext& context) override;
   // evaluate_nelbo (loss.h): full-sum NELBO, its three parts and the reconstruction MSE.
   std::map<std::string, double> evaluate(const Batch& batch, const EvalOptions& options) override;
@@ -49,7 +51,7 @@ class SdeMatching : public Method {
                          std::int64_t num_samples) override;
   // The posterior mean mu(X, t) at the batch's times.
   torch::Tensor latent_path(const Batch& batch) override;
-  bool uses_kl_annealing() const override { return false; }
+  bool uses_kl_annealing() const override { return config_.anneal_kl; }
 
   // The loss with given noise (tests hold the noise fixed); `total` is the batch mean.
   LossParts loss(const Batch& batch, const LossNoise& noise);

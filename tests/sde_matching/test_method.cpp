@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "methods/method.h"
@@ -201,5 +202,55 @@ TEST_CASE("with encoder 'conv', q(z_0 | first k frames) reads the frames' convol
   for (const auto& p : method.posterior->frame_encoder->parameters()) {
     REQUIRE(p.grad().defined());
     CHECK(p.grad().abs().sum().item<double>() > 0);
+  }
+}
+
+TEST_CASE("anneal_kl weights L_prior + L_diff by the harness's KL weight, and only then", "[method]") {
+  const std::int64_t B = 4, T = 7, D = 2;
+  auto times = torch::linspace(0, 1, T, torch::kFloat64);
+  DataShape shape{D, times, torch::kFloat64};
+  torch::manual_seed(45);
+  Batch batch{times, torch::randn({B, T, D}, torch::kFloat64), torch::ones({B, T, D}, torch::kFloat64)};
+  for (bool anneal : {true, false}) {
+    INFO("anneal_kl = " << anneal);
+    Options o = tiny();
+    o.set("anneal_kl", anneal);
+    torch::manual_seed(46);
+    SdeMatching method(SdeMatchingConfig::from_options(o, D), shape);
+    CHECK(method.uses_kl_annealing() == anneal);
+    // The same noise in both steps (seeded), the KL weight 1 then 0.25.
+    auto step = [&](double weight) {
+      method.zero_grad();
+      torch::manual_seed(47);
+      auto terms = method.train_step(batch, StepContext{0, weight});
+      std::map<std::string, torch::Tensor> grads;
+      for (const auto& item : method.model->named_parameters()) grads[item.key()] = item.value().grad().clone();
+      return std::make_pair(terms, grads);
+    };
+    auto [full, full_grads] = step(1.0);
+    auto [part, part_grads] = step(0.25);
+    auto term = [](const LossTerms& terms, const std::string& name) {
+      for (const auto& [key, value] : terms.terms)
+        if (key == name) return value;
+      FAIL("no term " << name);
+      return 0.0;
+    };
+    CHECK(term(part, "prior") == Approx(term(full, "prior")).epsilon(1e-12));
+    const double w = anneal ? 0.25 : 1.0;
+    CHECK(part.total == Approx(term(part, "rec") + w * (term(part, "prior") + term(part, "diff"))).epsilon(1e-12));
+    // The prior drift enters L_diff only, the decoder L_rec only.
+    int drift = 0, decoder = 0;
+    for (const auto& [name, g] : full_grads) {
+      INFO(name);
+      if (name.rfind("prior_drift", 0) == 0) {
+        CHECK(torch::allclose(part_grads[name], w * g, 1e-10, 1e-14));
+        ++drift;
+      } else if (name.rfind("observation", 0) == 0) {
+        CHECK(torch::allclose(part_grads[name], g, 1e-10, 1e-14));
+        ++decoder;
+      }
+    }
+    CHECK(drift > 0);
+    CHECK(decoder > 0);
   }
 }
