@@ -21,6 +21,19 @@ Options tiny() {
   o.set("diffusion_width", std::int64_t{4});
   return o;
 }
+
+// tiny() on 8 x 8 frames: convolutional encoder (5 features per frame) and decoder, Bernoulli.
+constexpr std::int64_t kConvFrameFeatures = 5;
+Options conv_frame_options() {
+  Options o = tiny();
+  o.set("encoder", std::string("conv"));
+  o.set("decoder", std::string("conv"));
+  o.set("likelihood", std::string("bernoulli"));
+  o.set("encoder_channels", std::int64_t{2});
+  o.set("frame_features", kConvFrameFeatures);
+  o.set("decoder_channels", std::int64_t{2});
+  return o;
+}
 }  // namespace
 
 TEST_CASE("sde_matching is registered with a documented schema", "[method]") {
@@ -107,13 +120,7 @@ TEST_CASE("encoder and decoder 'conv' on 8 x 8 frames with a Bernoulli likelihoo
   const std::int64_t B = 3, T = 6, D = 64;
   auto times = torch::linspace(0, 1, T, torch::kFloat64);
   DataShape shape{D, times, torch::kFloat64};
-  Options o = tiny();
-  o.set("encoder", std::string("conv"));
-  o.set("decoder", std::string("conv"));
-  o.set("likelihood", std::string("bernoulli"));
-  o.set("encoder_channels", std::int64_t{2});
-  o.set("frame_features", std::int64_t{5});
-  o.set("decoder_channels", std::int64_t{2});
+  Options o = conv_frame_options();
   o.set("rec_estimator", std::string("all"));
   SdeMatching method(SdeMatchingConfig::from_options(o, D), shape);
   REQUIRE(method.posterior->frame_encoder);
@@ -164,16 +171,10 @@ TEST_CASE("encoder and decoder 'conv' on 8 x 8 frames with a Bernoulli likelihoo
 
 TEST_CASE("with encoder 'conv', q(z_0 | first k frames) reads the frames' convolutional features", "[method]") {
   torch::manual_seed(44);
-  const std::int64_t B = 3, T = 6, D = 64, k = 2, features = 5;
+  const std::int64_t B = 3, T = 6, D = 64, k = 2, features = kConvFrameFeatures;
   auto times = torch::linspace(0, 1, T, torch::kFloat64);
   DataShape shape{D, times, torch::kFloat64};
-  Options o = tiny();
-  o.set("encoder", std::string("conv"));
-  o.set("decoder", std::string("conv"));
-  o.set("likelihood", std::string("bernoulli"));
-  o.set("encoder_channels", std::int64_t{2});
-  o.set("frame_features", features);
-  o.set("decoder_channels", std::int64_t{2});
+  Options o = conv_frame_options();
   o.set("encoder_frames", k);
   o.set("time_normalisation", std::string("absolute"));
   SdeMatching method(SdeMatchingConfig::from_options(o, D), shape);
