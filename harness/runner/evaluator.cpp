@@ -221,6 +221,10 @@ std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const st
   emit("data", observed, &mask);
   emit("mean", forecasts.mean(0), nullptr);
   emit("sample", forecasts[0], nullptr);
+  // The spread of the samples about their mean (population std, data units): the per-sample
+  // MSE exceeds the mean's MSE by the average of its square, so these rows show where in time
+  // and in which dimensions a forecast's score is lost to spread rather than to its mean.
+  emit("std", forecasts.std(0, /*unbiased=*/false), nullptr);
   return format_csv(table);
 }
 

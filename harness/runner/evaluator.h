@@ -63,7 +63,8 @@ std::vector<double> forecast_mse_per_sample(const torch::Tensor& forecasts, cons
                                             const torch::Tensor& norm_std);
 
 // Forecasts of the first `sequences` sequences of `split` next to the data, in data units, for
-// the report's plots: columns kind (data|mean|sample), sequence, time, x0..x{D-1}.
+// the report's plots: columns kind (data|mean|sample|std), sequence, time, x0..x{D-1}; "std" is
+// the samples' population standard deviation about their mean.
 std::string forecast_csv(Method& method, const TimeSeriesDataset& data, const std::string& split,
                          std::int64_t sequences, std::int64_t context, std::int64_t num_samples,
                          torch::ScalarType dtype, torch::Device device);

@@ -410,3 +410,56 @@ TEST_CASE("options the data cannot honour stop the run before its directory exis
                     Catch::Contains("evaluation.forecast_context = 8") && Catch::Contains("8 observation times"));
   CHECK_FALSE(fs::exists(fs::path(tmp.path) / "toy"));
 }
+
+namespace {
+
+// A method whose forecasts are given samples [S, B, T, D], so forecast_csv's rows can be
+// checked against values computed here.
+class GivenForecasts : public Method {
+ public:
+  explicit GivenForecasts(torch::Tensor samples) : samples_(std::move(samples)) {}
+  LossTerms train_step(const Batch&, const StepContext&) override { return {}; }
+  std::map<std::string, double> evaluate(const Batch&, const EvalOptions&) override { return {}; }
+  torch::Tensor sample(const torch::Tensor&, std::int64_t) override { return {}; }
+  torch::Tensor forecast(const Batch&, std::int64_t, const torch::Tensor&, std::int64_t) override {
+    return samples_;
+  }
+
+ private:
+  torch::Tensor samples_;
+};
+
+}  // namespace
+
+TEST_CASE("forecasts.csv has the samples' spread about their mean in data units", "[evaluator]") {
+  const std::int64_t S = 4, B = 2, T = 3, D = 2;
+  TimeSeriesDataset data;
+  data.times = torch::tensor({0.0, 0.5, 1.0}, torch::kFloat64);
+  data.test.values = torch::zeros({B, T, D});
+  data.test.mask = torch::ones({B, T, D});
+  data.norm_mean = torch::tensor({1.0, -2.0}, torch::kFloat64);
+  data.norm_std = torch::tensor({2.0, 0.5}, torch::kFloat64);
+  torch::manual_seed(3);
+  auto samples = torch::randn({S, B, T, D});
+  GivenForecasts method(samples);
+  const CsvTable table = parse_csv(forecast_csv(method, data, "test", B, 1, S, torch::kFloat32,
+                                                torch::kCPU));
+  std::size_t checked = 0;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    if (table.rows[r][0] != "std") continue;
+    const auto b = std::stoll(table.rows[r][1]);
+    const auto t = static_cast<std::int64_t>(std::llround(table.number(r, "time") * 2));
+    for (std::int64_t d = 0; d < D; ++d) {
+      // Population std over the S samples, scaled by the dimension's norm_std.
+      double mean = 0, square = 0;
+      for (std::int64_t s = 0; s < S; ++s) mean += samples[s][b][t][d].item<double>() / S;
+      for (std::int64_t s = 0; s < S; ++s)
+        square += std::pow(samples[s][b][t][d].item<double>() - mean, 2) / S;
+      INFO("sequence " << b << " time " << t << " dim " << d);
+      CHECK(table.number(r, "x" + std::to_string(d)) ==
+            Approx(std::sqrt(square) * data.norm_std[d].item<double>()).epsilon(1e-5));
+    }
+    ++checked;
+  }
+  REQUIRE(checked == static_cast<std::size_t>(B * T));
+}
