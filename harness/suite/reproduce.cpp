@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "harness/report/aggregate.h"
+#include "harness/report/forecast_spread.h"
 #include "harness/report/frame_strips.h"
 #include "harness/report/plots.h"
 #include "harness/report/tables.h"
@@ -64,11 +65,13 @@ std::string ended_as(const RunGroup& g) {
   return out.empty() ? "-" : out;
 }
 
-// One forecast plot per group: the lowest seed's forecasts.csv, sequence 0, the suite's dims.
+// One forecast plot per group: the lowest seed's forecasts.csv, sequence 0, the suite's dims;
+// then one plot of every group's forecast spread over time from the same files.
 std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& aggregate,
                                         const std::string& out_dir,
                                         std::vector<std::string>& warnings) {
   std::vector<std::string> images;
+  std::vector<PlotLine> spreads;
   for (const auto& g : aggregate.groups) {
     const RunRecord* chosen = nullptr;
     for (const RunRecord* r : g.runs)
@@ -77,6 +80,11 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
         chosen = r;
     if (!chosen) continue;
     const CsvTable table = read_csv(join_path(chosen->dir, run_files::forecasts));
+    std::size_t same_method = 0;  // two specs of one method (or a grid) need the label
+    for (const auto& other : aggregate.groups) same_method += other.method == g.method;
+    const std::string name = same_method > 1 ? file_stem(g.label) : g.method;
+    if (auto curve = forecast_spread(table); !curve.empty())
+      spreads.push_back({name + ", seed " + std::to_string(chosen->seed), std::move(curve)});
     std::vector<PlotLine> lines;
     for (std::int64_t d : suite.plot_dims) {
       const std::string column = "x" + std::to_string(d);
@@ -96,10 +104,7 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
       }
     }
     if (lines.empty()) continue;
-    std::size_t same_method = 0;  // two specs of one method (or a grid) need the label
-    for (const auto& other : aggregate.groups) same_method += other.method == g.method;
-    const std::string file =
-        "forecast_" + (same_method > 1 ? file_stem(g.label) : g.method) + ".png";
+    const std::string file = "forecast_" + name + ".png";
     try {
       plot_lines(join_path(out_dir, file),
                  "Forecast from the first frames, test sequence 0, seed " +
@@ -108,6 +113,17 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
       images.push_back(file);
     } catch (const std::exception& e) {
       warnings.push_back("forecast plot for " + g.method + " not made: " + e.what());
+    }
+  }
+  if (!spreads.empty()) {
+    try {
+      plot_lines(join_path(out_dir, "forecast_spread.png"),
+                 "Forecast spread, test sequence 0: mean over dimensions of the samples' "
+                 "variance about their mean",
+                 "time", "variance (data units squared)", spreads);
+      images.push_back("forecast_spread.png");
+    } catch (const std::exception& e) {
+      warnings.push_back(std::string("forecast spread plot not made: ") + e.what());
     }
   }
   return images;
