@@ -83,8 +83,12 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
     std::size_t same_method = 0;  // two specs of one method (or a grid) need the label
     for (const auto& other : aggregate.groups) same_method += other.method == g.method;
     const std::string name = same_method > 1 ? file_stem(g.label) : g.method;
-    if (auto curve = forecast_spread(table); !curve.empty())
-      spreads.push_back({name + ", seed " + std::to_string(chosen->seed), std::move(curve)});
+    // Against the observation's index, not its time: specs of one suite may differ in time unit
+    // (SDE Matching's frames are 0.01 apart on MOCAP, the others' 0.1).
+    PlotLine spread{name + ", seed " + std::to_string(chosen->seed), {}};
+    for (const auto& [time, variance] : forecast_spread(table))
+      spread.points.emplace_back(static_cast<double>(spread.points.size()), variance);
+    if (!spread.points.empty()) spreads.push_back(std::move(spread));
     std::vector<PlotLine> lines;
     for (std::int64_t d : suite.plot_dims) {
       const std::string column = "x" + std::to_string(d);
@@ -120,7 +124,7 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
       plot_lines(join_path(out_dir, "forecast_spread.png"),
                  "Forecast spread, test sequence 0: mean over dimensions of the samples' "
                  "variance about their mean",
-                 "time", "variance (data units squared)", spreads);
+                 "observation (index in the sequence)", "variance (data units squared)", spreads);
       images.push_back("forecast_spread.png");
     } catch (const std::exception& e) {
       warnings.push_back(std::string("forecast spread plot not made: ") + e.what());
