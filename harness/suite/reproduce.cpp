@@ -65,6 +65,16 @@ std::string ended_as(const RunGroup& g) {
   return out.empty() ? "-" : out;
 }
 
+// The group's lowest-seed run that counts and has `file`.
+const RunRecord* picture_run(const RunGroup& g, const std::string& file) {
+  const RunRecord* chosen = nullptr;
+  for (const RunRecord* r : g.runs)
+    if (status_counts(r->status) && fs::exists(join_path(r->dir, file)) &&
+        (!chosen || r->seed < chosen->seed))
+      chosen = r;
+  return chosen;
+}
+
 // One forecast plot per group: the lowest seed's forecasts.csv, sequence 0, the suite's dims;
 // then one plot of every group's forecast spread over time from the same files.
 std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& aggregate,
@@ -73,11 +83,7 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
   std::vector<std::string> images;
   std::vector<PlotLine> spreads;
   for (const auto& g : aggregate.groups) {
-    const RunRecord* chosen = nullptr;
-    for (const RunRecord* r : g.runs)
-      if (status_counts(r->status) && fs::exists(join_path(r->dir, run_files::forecasts)) &&
-          (!chosen || r->seed < chosen->seed))
-        chosen = r;
+    const RunRecord* chosen = picture_run(g, run_files::forecasts);
     if (!chosen) continue;
     const CsvTable table = read_csv(join_path(chosen->dir, run_files::forecasts));
     std::size_t same_method = 0;  // two specs of one method (or a grid) need the label
@@ -131,16 +137,6 @@ std::vector<std::string> forecast_plots(const Suite& suite, const Aggregate& agg
     }
   }
   return images;
-}
-
-// The group's lowest-seed run that counts and has `file`.
-const RunRecord* picture_run(const RunGroup& g, const std::string& file) {
-  const RunRecord* chosen = nullptr;
-  for (const RunRecord* r : g.runs)
-    if (status_counts(r->status) && fs::exists(join_path(r->dir, file)) &&
-        (!chosen || r->seed < chosen->seed))
-      chosen = r;
-  return chosen;
 }
 
 // Square-frame data: frame strips (data vs forecasts) and the latent path against the
