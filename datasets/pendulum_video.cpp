@@ -8,7 +8,11 @@
 // values are the disc's area coverage (supersampled), in [0, 1] before observation noise.
 // Values are [N, T, size * size], each frame row-major (meta frame_height / frame_width); the
 // simulated angle and angular velocity are kept per split in truth[split]["angle"] and
-// truth[split]["angular_velocity"] ([N_split, T]).
+// truth[split]["angular_velocity"] ([N_split, T]). With oracle_runs > 0, also
+// truth[split]["oracle_angle_mean"] and ["oracle_angle_std"]: the angle's mean and std at each
+// frame over oracle_runs reruns of the SDE from the sequence's exact initial state with fresh
+// noise, the forecast of a model that knew the initial state exactly (the noise after t = 0
+// makes even that forecast spread out: a report sets a model's forecast against it).
 #include "datasets/pendulum_video.h"
 
 #include <ATen/Parallel.h>
@@ -17,10 +21,13 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "datasets/cache.h"
 #include "datasets/generator.h"
 #include "datasets/irregular_times.h"
+#include "datasets/seeding.h"
 
 namespace sdebench {
 
@@ -54,7 +61,12 @@ Schema pendulum_video_schema() {
       .add_int("supersample", 8,
                "with antialias = true, sample points per pixel side (coverage resolution "
                "1/supersample^2)",
-               1, 64);
+               1, 64)
+      .add_int("oracle_runs", 64,
+               "reruns of each sequence from its exact initial state (fresh noise) whose angle "
+               "mean and std per frame go to truth[split][\"oracle_angle_mean\" / "
+               "\"oracle_angle_std\"]; 0: none",
+               0, 4096);
   add_generator_options(s, {256, 0.0, false, 1e-3});
   return s;
 }
@@ -93,6 +105,46 @@ void render_pendulum_bob(double x, double y, double radius, std::int64_t size,
       frame[r * size + c] = std::min(1.0, frame[r * size + c] + value);
     }
 }
+
+namespace {
+
+// Per sequence i of `paths` ([n, T, 2]): `runs` new paths of `sde` from its state at times[0],
+// each on its own stream (RandomStream::Oracle, so the data's streams are untouched); returns
+// the mean and population std of theta over the runs, [n, T] each.
+std::pair<torch::Tensor, torch::Tensor> oracle_angle_moments(const GeneratorSde& sde,
+                                                             const std::vector<double>& times,
+                                                             const std::vector<double>& paths,
+                                                             std::int64_t n, std::int64_t runs,
+                                                             double dt, StepperKind stepper,
+                                                             std::uint64_t seed) {
+  const auto T = static_cast<std::int64_t>(times.size());
+  auto mean = torch::empty({n, T}, torch::kFloat64), std = torch::empty({n, T}, torch::kFloat64);
+  auto m = mean.accessor<double, 2>(), s = std.accessor<double, 2>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    GeneratorSde from_start = sde;
+    const double theta0 = paths[static_cast<std::size_t>(i * T * 2)];
+    const double omega0 = paths[static_cast<std::size_t>(i * T * 2 + 1)];
+    from_start.initial_state = [=](std::mt19937_64&, OdeState& x0) {
+      x0[0] = theta0;
+      x0[1] = omega0;
+    };
+    const auto reruns = simulate_paths(from_start, times, runs, dt, stepper,
+                                       derive_seed(seed, RandomStream::Oracle, std::uint64_t(i)));
+    for (std::int64_t t = 0; t < T; ++t) {
+      double sum = 0, square = 0;
+      for (std::int64_t r = 0; r < runs; ++r) {
+        const double theta = reruns[static_cast<std::size_t>((r * T + t) * 2)];
+        sum += theta;
+        square += theta * theta;
+      }
+      m[i][t] = sum / double(runs);
+      s[i][t] = std::sqrt(std::max(0.0, square / double(runs) - m[i][t] * m[i][t]));
+    }
+  }
+  return {mean, std};
+}
+
+}  // namespace
 
 TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext& context) {
   const std::string owner = "dataset 'pendulum_video'";
@@ -147,12 +199,21 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
 
     auto d = finish_generated("pendulum_video", times, std::move(frames), pixels, sizes, o, context);
     auto state = torch::from_blob(const_cast<double*>(paths.data()), {n, T, 2}, torch::kFloat64);
+    const std::int64_t oracle_runs = o.get_int("oracle_runs");
+    torch::Tensor oracle_mean, oracle_std;
+    if (oracle_runs > 0)
+      std::tie(oracle_mean, oracle_std) = oracle_angle_moments(sde, times, paths, n, oracle_runs,
+                                                               dt, stepper, context.seed);
     std::int64_t start = 0;
     for (auto [split, count] : {std::make_pair("train", sizes.train),
                                 std::make_pair("val", sizes.val),
                                 std::make_pair("test", sizes.test)}) {
       d.truth[split]["angle"] = state.narrow(0, start, count).select(2, 0).clone();
       d.truth[split]["angular_velocity"] = state.narrow(0, start, count).select(2, 1).clone();
+      if (oracle_runs > 0) {
+        d.truth[split]["oracle_angle_mean"] = oracle_mean.narrow(0, start, count).clone();
+        d.truth[split]["oracle_angle_std"] = oracle_std.narrow(0, start, count).clone();
+      }
       start += count;
     }
     std::ostringstream sde_text;
@@ -169,7 +230,9 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
     d.meta["truth"] =
         "truth[split][\"angle\"] (theta, radians, unwrapped) and "
         "truth[split][\"angular_velocity\"] (omega), [N_split, T], split = train, val, test: "
-        "the simulated pendulum at each frame";
+        "the simulated pendulum at each frame; with oracle_runs > 0 also "
+        "truth[split][\"oracle_angle_mean\"] and [\"oracle_angle_std\"]: theta's mean and "
+        "population std over oracle_runs reruns from the sequence's initial state";
     return d;
   });
 }

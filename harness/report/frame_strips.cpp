@@ -77,8 +77,24 @@ double centroid_angle(const std::vector<double>& frame, std::int64_t side) {
   return std::atan2(right / mass, down / mass);
 }
 
+OracleAngles read_oracle_angles(const std::string& latents_csv) {
+  const CsvTable table = read_csv(latents_csv);
+  const int sequence = table.column("sequence"), time = table.column("time");
+  const int mean = table.column("truth_oracle_angle_mean"),
+            std = table.column("truth_oracle_angle_std");
+  OracleAngles oracle;
+  if (sequence < 0 || time < 0 || mean < 0 || std < 0) return oracle;
+  for (const auto& row : table.rows) {
+    if (row[static_cast<std::size_t>(sequence)] != "0") continue;
+    oracle.times.push_back(parse_number(row[static_cast<std::size_t>(time)]));
+    oracle.mean.push_back(parse_number(row[static_cast<std::size_t>(mean)]));
+    oracle.std.push_back(parse_number(row[static_cast<std::size_t>(std)]));
+  }
+  return oracle;
+}
+
 void write_centroid_angle_plot(const std::string& forecasts_csv, const std::string& png,
-                               const std::string& title) {
+                               const std::string& title, const std::string& latents_csv) {
   const SquareFrames f = read_square_frames(forecasts_csv);
   const std::vector<std::string> names = {"data", "forecast mean", "one forecast sample"};
   std::vector<PlotLine> lines;
@@ -92,7 +108,21 @@ void write_centroid_angle_plot(const std::string& forecasts_csv, const std::stri
     }
     if (!line.points.empty()) lines.push_back(line);
   }
-  plot_lines(png, title, "time", "angle of the frame's bright centroid (rad, 0 = down)", lines);
+  const OracleAngles oracle =
+      latents_csv.empty() ? OracleAngles{} : read_oracle_angles(latents_csv);
+  if (!oracle.times.empty()) {
+    PlotLine mean{"oracle mean (reruns from the exact initial state)", {},
+                  "lines dt 2 lw 1.5 lc rgb 'black'"};
+    PlotLine low{"oracle mean - std", {}, "lines dt 3 lc rgb 'gray40'"};
+    PlotLine high{"oracle mean + std", {}, "lines dt 3 lc rgb 'gray40'"};
+    for (std::size_t i = 0; i < oracle.times.size(); ++i) {
+      mean.points.push_back({oracle.times[i], oracle.mean[i]});
+      low.points.push_back({oracle.times[i], oracle.mean[i] - oracle.std[i]});
+      high.points.push_back({oracle.times[i], oracle.mean[i] + oracle.std[i]});
+    }
+    lines.insert(lines.end(), {mean, low, high});
+  }
+  plot_lines(png, title, "time", "angle (rad, 0 = down)", lines);
 }
 
 void write_frame_strip(const std::string& forecasts_csv, const std::string& png,

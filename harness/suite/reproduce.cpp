@@ -163,10 +163,13 @@ std::string frames_and_latents(const Suite& suite, const Aggregate& aggregate,
       if (suite.centroid_angles) {
         const std::string angles = "angle_" + stem + ".png";
         try {
+          // The run's latents.csv, when written, may carry the dataset's oracle angle.
+          const std::string latents = join_path(r->dir, run_files::latents);
           write_centroid_angle_plot(join_path(r->dir, run_files::forecasts),
                                     join_path(out_dir, angles),
                                     "Angle of the bright centroid, test sequence 0: " + stem +
-                                        ", seed " + std::to_string(r->seed));
+                                        ", seed " + std::to_string(r->seed),
+                                    fs::exists(latents) ? latents : "");
           images.push_back(angles);
           strips += "![" + angles + "](" + angles + ")\n\n";
         } catch (const std::exception& e) {

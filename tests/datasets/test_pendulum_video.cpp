@@ -1,6 +1,6 @@
 // pendulum_video (issue 18): registry and options, determinism and the cache (truth tensors
 // included), frame statistics (pixels in [0, 1], the bob's mass pi r^2) and the rendered bob's
-// centroid recovering the simulated angle.
+// centroid recovering the simulated angle, the oracle's reruns against closed forms.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -43,7 +43,7 @@ TEST_CASE("pendulum_video is registered with its options", "[datasets][pendulum_
   const auto& entry = registry.get("pendulum_video", "dataset");
   for (std::string key : {"frame_size", "num_frames", "t_end", "g_over_l", "damping", "sigma",
                           "theta0_range", "omega0_std", "bob_radius", "arm_length", "antialias",
-                          "supersample", "obs_noise", "num_sequences", "train_fraction",
+                          "supersample", "oracle_runs", "obs_noise", "num_sequences", "train_fraction",
                           "val_fraction", "test_fraction", "dt"}) {
     INFO(key);
     const auto* spec = entry.schema.find(key);
@@ -177,5 +177,50 @@ TEST_CASE("the rendered bob's centroid recovers the simulated angle",
     CHECK(wrapped.abs().max().item<double>() <= tolerance / arm);
     // The angle does go round: the check is not about a bob that hangs still.
     CHECK((theta.max() - theta.min()).item<double>() > 3.0);
+  }
+}
+
+TEST_CASE("the oracle reruns each sequence from its initial state: closed forms, data untouched",
+          "[datasets][pendulum_video]") {
+  Options o = test::whole_sample(small(16, 6, 11), 6);
+  o.set("t_end", 2.0);
+  o.set("dt", 2e-3);
+  SECTION("without noise every rerun is the sequence's own path") {
+    o.set("sigma", 0.0);
+    o.set("omega0_std", 1.0);
+    auto d = make_pendulum_video(o, test::no_cache(7));
+    const auto& truth = d.truth.at("train");
+    // The mean of identical values, up to the rounding of their sum.
+    CHECK((truth.at("oracle_angle_mean") - truth.at("angle")).abs().max().item<double>() <= 1e-12);
+    CHECK(truth.at("oracle_angle_std").abs().max().item<double>() <= 1e-6);
+  }
+  SECTION("a free particle's angle: mean theta0 + omega0 t, variance sigma^2 t^3 / 3") {
+    // g/l = 0 and no damping: theta(t) = theta0 + omega0 t + sigma * (integral of W), whose
+    // variance is sigma^2 t^3 / 3 (Euler's sum differs by sigma^2 t^2 dt / 2, 0.2% at t = 2).
+    o.set("g_over_l", 0.0);
+    o.set("damping", 0.0);
+    o.set("sigma", 0.7);
+    const std::int64_t runs = 2048;
+    o.set("oracle_runs", runs);
+    auto d = make_pendulum_video(o, test::no_cache(8));
+    const auto& truth = d.truth.at("train");
+    auto theta0 = truth.at("angle").select(1, 0).unsqueeze(1);
+    auto omega0 = truth.at("angular_velocity").select(1, 0).unsqueeze(1);
+    auto t = d.times.unsqueeze(0);
+    auto variance = 0.49 * t.pow(3) / 3.0;
+    // 4 standard errors: of a mean, sqrt(var / runs); of a variance, var sqrt(2 / runs).
+    auto mean_error = (truth.at("oracle_angle_mean") - (theta0 + omega0 * t)).abs();
+    CHECK((mean_error <= 4 * (variance / runs).sqrt() + 1e-12).all().item<bool>());
+    auto var_error = (truth.at("oracle_angle_std").square() - variance).abs();
+    CHECK((var_error <= 4 * variance * std::sqrt(2.0 / runs) + 1e-12).all().item<bool>());
+    CHECK(truth.at("oracle_angle_std")[0][-1].item<double>() > 0.5);  // it does spread
+  }
+  SECTION("the reruns draw on their own streams: the data's bytes are the same without them") {
+    auto with = make_pendulum_video(o, test::no_cache(9));
+    o.set("oracle_runs", 0);
+    auto without = make_pendulum_video(o, test::no_cache(9));
+    CHECK(test::same_bytes(with.train.values, without.train.values));
+    CHECK(test::same_bytes(with.truth.at("train").at("angle"), without.truth.at("train").at("angle")));
+    CHECK(without.truth.at("train").count("oracle_angle_mean") == 0);
   }
 }

@@ -112,4 +112,32 @@ TEST_CASE("the centroid angle of a rendered bob is the pendulum's angle", "[repo
   }
   write_centroid_angle_plot(csv, tmp.path + "/angle.png", "a swinging bob");
   CHECK(std::filesystem::file_size(tmp.path + "/angle.png") > 100);
+  // With an oracle band from latents.csv (its own line styles reach gnuplot).
+  {
+    std::ofstream out(tmp.path + "/latents.csv");
+    out << "sequence,time,z0,truth_angle,truth_oracle_angle_mean,truth_oracle_angle_std\n";
+    for (int t = 0; t < 6; ++t)
+      out << "0," << 0.5 * t << ",0," << std::sin(t) << "," << 0.9 * std::sin(t) << "," << 0.05 * t << "\n";
+  }
+  write_centroid_angle_plot(csv, tmp.path + "/angle_oracle.png", "with the oracle",
+                            tmp.path + "/latents.csv");
+  CHECK(std::filesystem::file_size(tmp.path + "/angle_oracle.png") > 100);
+}
+
+TEST_CASE("the oracle's angles are sequence 0's truth_oracle_angle columns of latents.csv",
+          "[report][frames]") {
+  testing::TempDir tmp;
+  const std::string path = tmp.path + "/latents.csv";
+  std::ofstream(path) << "sequence,time,z0,truth_angle,truth_oracle_angle_mean,truth_oracle_angle_std\n"
+                         "0,0,1,0.5,0.5,0\n"
+                         "0,0.5,2,0.7,0.6,0.25\n"
+                         "1,0,3,-1,-1,0\n"
+                         "1,0.5,4,-0.8,-0.9,0.5\n";
+  const OracleAngles oracle = read_oracle_angles(path);
+  CHECK(oracle.times == std::vector<double>{0.0, 0.5});
+  CHECK(oracle.mean == std::vector<double>{0.5, 0.6});
+  CHECK(oracle.std == std::vector<double>{0.0, 0.25});
+  // Without the columns (other datasets, or oracle_runs = 0): nothing to draw.
+  std::ofstream(tmp.path + "/plain.csv") << "sequence,time,z0,truth_angle\n0,0,1,0.5\n";
+  CHECK(read_oracle_angles(tmp.path + "/plain.csv").times.empty());
 }
