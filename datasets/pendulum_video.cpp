@@ -10,9 +10,11 @@
 // simulated angle and angular velocity are kept per split in truth[split]["angle"] and
 // truth[split]["angular_velocity"] ([N_split, T]). With oracle_runs > 0, also
 // truth[split]["oracle_angle_mean"] and ["oracle_angle_std"]: the angle's mean and std at each
-// frame over oracle_runs reruns of the SDE from the sequence's exact initial state with fresh
-// noise, the forecast of a model that knew the initial state exactly (the noise after t = 0
-// makes even that forecast spread out: a report sets a model's forecast against it).
+// frame over oracle_runs reruns of the SDE from the sequence's exact state at frame
+// oracle_from_frame, with fresh noise (before that frame: the path itself, std 0). Set to a
+// forecast's last context frame, that is the forecast of a model that knew the state there
+// exactly: even it spreads out, by the noise after that frame, and a report sets a model's
+// forecast against it.
 #include "datasets/pendulum_video.h"
 
 #include <ATen/Parallel.h>
@@ -63,10 +65,14 @@ Schema pendulum_video_schema() {
                "1/supersample^2)",
                1, 64)
       .add_int("oracle_runs", 64,
-               "reruns of each sequence from its exact initial state (fresh noise) whose angle "
-               "mean and std per frame go to truth[split][\"oracle_angle_mean\" / "
-               "\"oracle_angle_std\"]; 0: none",
-               0, 4096);
+               "reruns of each sequence from its exact state at frame oracle_from_frame (fresh "
+               "noise) whose angle mean and std per frame go to "
+               "truth[split][\"oracle_angle_mean\" / \"oracle_angle_std\"]; 0: none",
+               0, 4096)
+      .add_int("oracle_from_frame", 0,
+               "the frame the oracle's reruns start from (0-based; e.g. a forecast's last "
+               "context frame); before it the oracle is the path itself",
+               0);
   add_generator_options(s, {256, 0.0, false, 1e-3});
   return s;
 }
@@ -108,37 +114,44 @@ void render_pendulum_bob(double x, double y, double radius, std::int64_t size,
 
 namespace {
 
-// Per sequence i of `paths` ([n, T, 2]): `runs` new paths of `sde` from its state at times[0],
-// each on its own stream (RandomStream::Oracle, so the data's streams are untouched); returns
-// the mean and population std of theta over the runs, [n, T] each.
+// Per sequence i of `paths` ([n, T, 2]): `runs` new paths of `sde` from its state at frame
+// `from`, each on its own stream (RandomStream::Oracle, so the data's streams are untouched);
+// returns the mean and population std of theta over the runs, [n, T] each (before `from`: the
+// path's theta, std 0). The drift and diffusion do not depend on time, so a rerun may start
+// its clock at times[from].
 std::pair<torch::Tensor, torch::Tensor> oracle_angle_moments(const GeneratorSde& sde,
                                                              const std::vector<double>& times,
                                                              const std::vector<double>& paths,
                                                              std::int64_t n, std::int64_t runs,
-                                                             double dt, StepperKind stepper,
+                                                             std::int64_t from, double dt,
+                                                             StepperKind stepper,
                                                              std::uint64_t seed) {
   const auto T = static_cast<std::int64_t>(times.size());
-  auto mean = torch::empty({n, T}, torch::kFloat64), std = torch::empty({n, T}, torch::kFloat64);
+  const std::vector<double> ahead(times.begin() + from, times.end());
+  const auto A = static_cast<std::int64_t>(ahead.size());
+  auto mean = torch::zeros({n, T}, torch::kFloat64), std = torch::zeros({n, T}, torch::kFloat64);
   auto m = mean.accessor<double, 2>(), s = std.accessor<double, 2>();
   for (std::int64_t i = 0; i < n; ++i) {
-    GeneratorSde from_start = sde;
-    const double theta0 = paths[static_cast<std::size_t>(i * T * 2)];
-    const double omega0 = paths[static_cast<std::size_t>(i * T * 2 + 1)];
-    from_start.initial_state = [=](std::mt19937_64&, OdeState& x0) {
-      x0[0] = theta0;
-      x0[1] = omega0;
+    const double* path = paths.data() + i * T * 2;
+    for (std::int64_t t = 0; t < from; ++t) m[i][t] = path[t * 2];
+    GeneratorSde from_state = sde;
+    const double theta = path[from * 2], omega = path[from * 2 + 1];
+    from_state.initial_state = [=](std::mt19937_64&, OdeState& x0) {
+      x0[0] = theta;
+      x0[1] = omega;
     };
-    const auto reruns = simulate_paths(from_start, times, runs, dt, stepper,
+    const auto reruns = simulate_paths(from_state, ahead, runs, dt, stepper,
                                        derive_seed(seed, RandomStream::Oracle, std::uint64_t(i)));
-    for (std::int64_t t = 0; t < T; ++t) {
+    for (std::int64_t a = 0; a < A; ++a) {
       double sum = 0, square = 0;
+      for (std::int64_t r = 0; r < runs; ++r) sum += reruns[static_cast<std::size_t>((r * A + a) * 2)];
+      const double centre = sum / double(runs);
       for (std::int64_t r = 0; r < runs; ++r) {
-        const double theta = reruns[static_cast<std::size_t>((r * T + t) * 2)];
-        sum += theta;
-        square += theta * theta;
+        const double d = reruns[static_cast<std::size_t>((r * A + a) * 2)] - centre;
+        square += d * d;
       }
-      m[i][t] = sum / double(runs);
-      s[i][t] = std::sqrt(std::max(0.0, square / double(runs) - m[i][t] * m[i][t]));
+      m[i][from + a] = centre;
+      s[i][from + a] = std::sqrt(square / double(runs));
     }
   }
   return {mean, std};
@@ -156,6 +169,11 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
   if (o.get_float("arm_length") + o.get_float("bob_radius") > 0.5 + 1e-12)
     throw std::invalid_argument(owner + ": arm_length + bob_radius must be <= 0.5 (the bob "
                                         "would leave the frame)");
+  if (o.get_int("oracle_from_frame") >= o.get_int("num_frames"))
+    throw std::invalid_argument(owner + ": option 'oracle_from_frame' (" +
+                                std::to_string(o.get_int("oracle_from_frame")) +
+                                ") must be below num_frames (" +
+                                std::to_string(o.get_int("num_frames")) + ")");
   require_grid_sampling(o, owner);  // frames are rendered from the grid's states
   return cached_dataset("pendulum_video", kGeneratorVersion, o, context, [&] {
     const double g_over_l = o.get_float("g_over_l"), damping = o.get_float("damping"),
@@ -202,8 +220,9 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
     const std::int64_t oracle_runs = o.get_int("oracle_runs");
     torch::Tensor oracle_mean, oracle_std;
     if (oracle_runs > 0)
-      std::tie(oracle_mean, oracle_std) = oracle_angle_moments(sde, times, paths, n, oracle_runs,
-                                                               dt, stepper, context.seed);
+      std::tie(oracle_mean, oracle_std) =
+          oracle_angle_moments(sde, times, paths, n, oracle_runs, o.get_int("oracle_from_frame"),
+                               dt, stepper, context.seed);
     std::int64_t start = 0;
     for (auto [split, count] : {std::make_pair("train", sizes.train),
                                 std::make_pair("val", sizes.val),
@@ -232,7 +251,8 @@ TimeSeriesDataset make_pendulum_video(const Options& given, const DatasetContext
         "truth[split][\"angular_velocity\"] (omega), [N_split, T], split = train, val, test: "
         "the simulated pendulum at each frame; with oracle_runs > 0 also "
         "truth[split][\"oracle_angle_mean\"] and [\"oracle_angle_std\"]: theta's mean and "
-        "population std over oracle_runs reruns from the sequence's initial state";
+        "population std over oracle_runs reruns from the sequence's state at frame "
+        "oracle_from_frame (before it: the path, std 0)";
     return d;
   });
 }

@@ -111,7 +111,7 @@ void write_centroid_angle_plot(const std::string& forecasts_csv, const std::stri
   const OracleAngles oracle =
       latents_csv.empty() ? OracleAngles{} : read_oracle_angles(latents_csv);
   if (!oracle.times.empty()) {
-    PlotLine mean{"oracle mean (reruns from the exact initial state)", {},
+    PlotLine mean{"oracle mean (reruns from the exact state at a frame)", {},
                   "lines dt 2 lw 1.5 lc rgb 'black'"};
     PlotLine low{"oracle mean - std", {}, "lines dt 3 lc rgb 'gray40'"};
     PlotLine high{"oracle mean + std", {}, "lines dt 3 lc rgb 'gray40'"};

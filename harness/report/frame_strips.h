@@ -26,8 +26,9 @@ void write_frame_strip(const std::string& forecasts_csv, const std::string& png,
 double centroid_angle(const std::vector<double>& frame, std::int64_t side);
 
 // Sequence 0's oracle angle from latents.csv's truth_oracle_angle_mean and
-// truth_oracle_angle_std columns (pendulum_video's reruns from the exact initial state): what a
-// model that knew the initial state exactly would forecast. Empty when the file lacks them.
+// truth_oracle_angle_std columns (pendulum_video's reruns from the exact state at frame
+// oracle_from_frame): what a model that knew that state exactly would forecast. Empty when the
+// file lacks them.
 struct OracleAngles {
   std::vector<double> times, mean, std;
 };
@@ -36,7 +37,9 @@ OracleAngles read_oracle_angles(const std::string& latents_csv);
 // Plots sequence 0's centroid angle against time for the strip's three rows of
 // `forecasts_csv` (data, forecast mean, one forecast sample): whether a forecast swings with
 // the data over every time, not only the strip's few. With `latents_csv` holding the oracle's
-// columns, also the oracle's mean and mean +- std: how far the noise alone takes the angle.
+// columns, also the oracle's mean and mean +- std: how far the noise alone takes the angle
+// (the oracle's angle is unwrapped, the centroids' in (-pi, pi]: they part only for a pendulum
+// that goes over the top).
 void write_centroid_angle_plot(const std::string& forecasts_csv, const std::string& png,
                                const std::string& title, const std::string& latents_csv = "");
 

@@ -89,7 +89,7 @@ TEST_CASE("pendulum_video: same seed identical, different seed different, cached
   auto c = make_pendulum_video(o, test::no_cache(4));
   CHECK(test::same_dataset_bytes(a, b));
   for (std::string split : {"train", "val", "test"})
-    for (std::string key : {"angle", "angular_velocity"}) {
+    for (std::string key : {"angle", "angular_velocity", "oracle_angle_mean", "oracle_angle_std"}) {
       INFO(split << " " << key);
       CHECK(test::same_bytes(a.truth.at(split).at(key), b.truth.at(split).at(key)));
     }
@@ -180,47 +180,64 @@ TEST_CASE("the rendered bob's centroid recovers the simulated angle",
   }
 }
 
-TEST_CASE("the oracle reruns each sequence from its initial state: closed forms, data untouched",
+TEST_CASE("the oracle reruns each sequence from its state at a frame: closed forms, data untouched",
           "[datasets][pendulum_video]") {
-  Options o = test::whole_sample(small(16, 6, 11), 6);
+  Options o = small(16, 12, 11);
   o.set("t_end", 2.0);
   o.set("dt", 2e-3);
-  SECTION("without noise every rerun is the sequence's own path") {
+  const std::int64_t from = 3;
+  o.set("oracle_from_frame", from);
+  SECTION("without noise every rerun is the sequence's own path, in every split") {
     o.set("sigma", 0.0);
     o.set("omega0_std", 1.0);
     auto d = make_pendulum_video(o, test::no_cache(7));
-    const auto& truth = d.truth.at("train");
-    // The mean of identical values, up to the rounding of their sum.
-    CHECK((truth.at("oracle_angle_mean") - truth.at("angle")).abs().max().item<double>() <= 1e-12);
-    CHECK(truth.at("oracle_angle_std").abs().max().item<double>() <= 1e-6);
+    for (std::string split : {"train", "val", "test"}) {
+      INFO(split);
+      const auto& truth = d.truth.at(split);
+      REQUIRE(truth.at("oracle_angle_mean").size(0) == truth.at("angle").size(0));
+      // The mean of identical values, up to the rounding of their sum.
+      CHECK((truth.at("oracle_angle_mean") - truth.at("angle")).abs().max().item<double>() <= 1e-12);
+      CHECK(truth.at("oracle_angle_std").abs().max().item<double>() <= 1e-12);
+    }
   }
-  SECTION("a free particle's angle: mean theta0 + omega0 t, variance sigma^2 t^3 / 3") {
-    // g/l = 0 and no damping: theta(t) = theta0 + omega0 t + sigma * (integral of W), whose
-    // variance is sigma^2 t^3 / 3 (Euler's sum differs by sigma^2 t^2 dt / 2, 0.2% at t = 2).
+  SECTION("a free particle's angle: mean theta_k + omega_k tau, variance sigma^2 tau^3 / 3") {
+    // g/l = 0 and no damping: after frame k, theta = theta_k + omega_k tau + sigma * (integral
+    // of W) with tau = t - t_k, whose variance is sigma^2 tau^3 / 3 (Euler's sum differs by
+    // sigma^2 tau^2 dt / 2: under 2% from tau = 0.2 on). Before frame k: the path, std 0.
     o.set("g_over_l", 0.0);
     o.set("damping", 0.0);
     o.set("sigma", 0.7);
     const std::int64_t runs = 2048;
     o.set("oracle_runs", runs);
-    auto d = make_pendulum_video(o, test::no_cache(8));
+    auto d = make_pendulum_video(test::whole_sample(o, 6), test::no_cache(8));
     const auto& truth = d.truth.at("train");
-    auto theta0 = truth.at("angle").select(1, 0).unsqueeze(1);
-    auto omega0 = truth.at("angular_velocity").select(1, 0).unsqueeze(1);
-    auto t = d.times.unsqueeze(0);
-    auto variance = 0.49 * t.pow(3) / 3.0;
+    auto theta_k = truth.at("angle").select(1, from).unsqueeze(1);
+    auto omega_k = truth.at("angular_velocity").select(1, from).unsqueeze(1);
+    auto tau = (d.times - d.times[from]).clamp_min(0.0).unsqueeze(0);
+    auto before = (d.times < d.times[from]).unsqueeze(0);
+    auto expected_mean = torch::where(before, truth.at("angle"), theta_k + omega_k * tau);
+    auto variance = 0.49 * tau.pow(3) / 3.0;
     // 4 standard errors: of a mean, sqrt(var / runs); of a variance, var sqrt(2 / runs).
-    auto mean_error = (truth.at("oracle_angle_mean") - (theta0 + omega0 * t)).abs();
+    auto mean_error = (truth.at("oracle_angle_mean") - expected_mean).abs();
     CHECK((mean_error <= 4 * (variance / runs).sqrt() + 1e-12).all().item<bool>());
     auto var_error = (truth.at("oracle_angle_std").square() - variance).abs();
     CHECK((var_error <= 4 * variance * std::sqrt(2.0 / runs) + 1e-12).all().item<bool>());
     CHECK(truth.at("oracle_angle_std")[0][-1].item<double>() > 0.5);  // it does spread
+    // Each sequence its own noise: no two sequences' spreads are equal.
+    auto last = truth.at("oracle_angle_std").select(1, -1);
+    CHECK(last[0].item<double>() != last[1].item<double>());
   }
   SECTION("the reruns draw on their own streams: the data's bytes are the same without them") {
     auto with = make_pendulum_video(o, test::no_cache(9));
     o.set("oracle_runs", 0);
     auto without = make_pendulum_video(o, test::no_cache(9));
-    CHECK(test::same_bytes(with.train.values, without.train.values));
-    CHECK(test::same_bytes(with.truth.at("train").at("angle"), without.truth.at("train").at("angle")));
-    CHECK(without.truth.at("train").count("oracle_angle_mean") == 0);
+    CHECK(test::same_dataset_bytes(with, without));
+    CHECK(test::same_bytes(with.truth.at("test").at("angle"), without.truth.at("test").at("angle")));
+    CHECK(without.truth.at("test").count("oracle_angle_mean") == 0);
+  }
+  SECTION("the frame must exist") {
+    o.set("oracle_from_frame", 11);
+    CHECK_THROWS_WITH(make_pendulum_video(o, test::no_cache(1)),
+                      Catch::Contains("oracle_from_frame") && Catch::Contains("num_frames"));
   }
 }
