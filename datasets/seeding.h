@@ -21,7 +21,7 @@ enum class RandomStream : std::uint64_t {
   Mask = 3,
   Shuffle = 4,
   ObservationTimes = 5,  // per-sequence observation times (irregular_times = "continuous")
-  Oracle = 6,            // reruns of a sequence from its initial state (pendulum_video's oracle)
+  Oracle = 6,            // reruns of a sequence from its state at a frame (pendulum_video oracle)
 };
 
 inline std::uint64_t derive_seed(std::uint64_t seed, RandomStream stream, std::uint64_t index) {
