@@ -8,6 +8,7 @@
 namespace sdebench {
 
 std::vector<std::string> posterior_encoder_kinds() { return {"gru", "conv"}; }
+std::vector<std::string> posterior_marginal_kinds() { return {"attention", "windows"}; }
 
 PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
   auto input = config.data_dims * (config.encode_mask ? 2 : 1);
@@ -23,10 +24,23 @@ PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
     throw std::invalid_argument("sde_matching: encoder must be 'gru' or 'conv', got '" +
                                 config.encoder + "'");
   }
-  gru = register_module("gru", FastGRU(input, config.encoder_hidden));
-  net = register_module(
-      "net", MLP(config.encoder_hidden + 1, std::vector<std::int64_t>(config.layers, config.width),
-                 2 * config.latent, config.activation));
+  const bool windows = config.marginals == "windows";
+  if (!windows && config.marginals != "attention")
+    throw std::invalid_argument("sde_matching: posterior_marginals must be 'attention' or 'windows', got '" +
+                                config.marginals + "'");
+  if (windows && config.encoder_frames < 1)
+    throw std::invalid_argument(
+        "sde_matching: posterior_marginals = \"windows\" needs encoder_frames = k > 0 (the window "
+        "length)");
+  if (windows && config.encode_mask)
+    throw std::invalid_argument("sde_matching: encode_mask is not available with posterior_marginals "
+                                "= \"windows\" (there is no GRU)");
+  if (!windows) {
+    gru = register_module("gru", FastGRU(input, config.encoder_hidden));
+    net = register_module(
+        "net", MLP(config.encoder_hidden + 1, std::vector<std::int64_t>(config.layers, config.width),
+                   2 * config.latent, config.activation));
+  }
   if (config.encoder_frames > 0)
     first_frames = register_module(
         "first_frames",
@@ -74,8 +88,54 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
   enc.observations = static_cast<double>(times.size(0));
+  if (!gru) {  // marginals "windows"
+    const auto k = config_.encoder_frames;
+    if (values.size(1) < k + 1)
+      throw std::invalid_argument("sde_matching: posterior_marginals = \"windows\" needs at least k + 1 = " +
+                                  std::to_string(k + 1) + " observations to encode, got " +
+                                  std::to_string(values.size(1)));
+    enc.states = window_codes(values, mask);
+    enc.keys = enc.keys.narrow(0, 0, enc.states.size(1));
+    return enc;
+  }
   run_encoders(values, mask, enc);
   return enc;
+}
+
+torch::Tensor PosteriorImpl::window_codes(const torch::Tensor& values, const torch::Tensor& mask) {
+  // The first-frames MLP's inputs per frame: the values, or the convolutional features (a
+  // frame's features count as observed when any of its pixels is).
+  torch::Tensor input = values, observed = mask;
+  if (frame_encoder) {
+    input = frame_encoder->forward(values * mask);
+    observed = std::get<0>(mask.max(-1, /*keepdim=*/true)).expand({-1, -1, input.size(-1)});
+  }
+  const auto k = config_.encoder_frames, B = input.size(0), W = input.size(1) - k + 1,
+             F = input.size(2);
+  // [B, T, F] -> every window of k frames as a batch row: [B W, k, F].
+  auto windows = [&](const torch::Tensor& x) {
+    return x.unfold(1, k, 1).permute({0, 1, 3, 2}).reshape({B * W, k, F});
+  };
+  auto code = first_frames->forward(windows(input), windows(observed));
+  return torch::cat({code.mean, code.log_std}, -1).view({B, W, -1});
+}
+
+Marginal PosteriorImpl::marginal_from_windows(const Encoding& enc, const Dual& s) {
+  // Between the windows' times, the time attention's Gaussian-weighted average of their
+  // (mu, log sigma): smooth in t, so the posterior drift has no jumps between frames. (A
+  // piecewise-linear interpolation, exact at every window, scored 13.0, 41.9, 16.8, 12.4 on
+  // MOCAP seeds 0-3 against 14.2, 11.0, 13.6, 20.8 with this.)
+  const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
+  Dual code = time_attention(s, enc.keys, enc.states, sharpness, 0.0);
+  const auto d = config_.latent;
+  Marginal m;
+  m.mu = code.value.narrow(-1, 0, d);
+  m.log_sigma = code.value.narrow(-1, d, d);
+  if (code.has_tangent()) {
+    m.dmu_dt = code.tangent.narrow(-1, 0, d);
+    m.dlog_sigma_dt = code.tangent.narrow(-1, d, d);
+  }
+  return m;
 }
 
 Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
@@ -83,6 +143,9 @@ Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const t
   const auto B = values.size(0), T = values.size(1);
   if (times.size(0) != B || times.size(1) != T || !lengths.defined() || lengths.numel() != B)
     throw std::invalid_argument("sde_matching: per-sequence times must be [B, T] with lengths [B]");
+  if (!gru)
+    throw std::invalid_argument("sde_matching: posterior_marginals = \"windows\" needs one shared time "
+                                "grid; this batch has per-sequence times");
   Encoding enc;
   enc.lengths = lengths.to(torch::kLong);
   auto tt = times.to(torch::kFloat64);
@@ -128,6 +191,7 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
   }
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
+  if (!gru) return marginal_from_windows(enc, s);
   // The notebook's context h_last + attention, as one contraction over the GRU states.
   const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
   ctx = time_attention(s, enc.keys, enc.states, sharpness, last_weight());

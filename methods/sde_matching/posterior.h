@@ -20,6 +20,18 @@
 // exactly q(z_0 | x_0 .. x_{k-1}). With encoder "conv" that MLP reads the k frames' convolutional
 // features (k x frame_features values, the per-frame encoder the GRU also reads), not k x side^2
 // pixels.
+//
+// With marginals = "windows" (needs encoder_frames = k > 0) there is no GRU or marginal MLP:
+// the same first-frames MLP encodes every window of k consecutive frames,
+//   c_j = (mu_j, log sigma_j) = MLP(x_j .. x_{j+k-1}),  at the window's first time t_j,
+// and the marginal at t is the time attention's Gaussian-weighted average of the c_j
+// (attention_sharpness as above, no last-state term): smooth in t, so the posterior drift has
+// no jumps between frames. Every window trains the MLP that gives q(z_0) when forecasting, so
+// it learns z from every phase of a sequence, not only from sequence starts; and the posterior
+// reads only nearby frames, so its latent path is a function of the local motion rather than
+// of the sequence's identity. At t0 the marginal is window 0's code averaged with its
+// neighbours' (weight e^{-1} for the next one at sharpness 0), while a forecast samples z_0
+// from window 0 alone.
 #include <torch/torch.h>
 
 #include <string>
@@ -49,15 +61,19 @@ struct PosteriorConfig {
   std::int64_t encoder_frames = 0;        // k > 0: q(z_0) from the first k frames
   std::int64_t frames_hidden = 30, frames_layers = 2;
   std::string encoder = "gru";            // "gru" | "conv" (per-frame convolutions, then the GRU)
+  std::string marginals = "attention";    // "attention" (GRU, time attention, MLP) | "windows"
   FrameEncoderConfig frame_encoder;       // conv
 };
 
 std::vector<std::string> posterior_encoder_kinds();
+std::vector<std::string> posterior_marginal_kinds();  // "attention" | "windows"
 
 // What the encoder leaves for the marginal network: per-step GRU states and the time frame.
 struct Encoding {
-  torch::Tensor states;  // [B, T, H]; the last step is the notebook's h_last
-  torch::Tensor keys;    // [T] normalised observation times s_j ([B, T] per-sequence)
+  torch::Tensor states;  // [B, T, H]; the last step is the notebook's h_last. With marginals
+                         // "windows": [B, W, 2d], each window's (mu, log sigma)
+  torch::Tensor keys;    // [T] normalised observation times s_j ([B, T] per-sequence);
+                         // "windows": [W], each window's first time
   double t0 = 0.0, span = 1.0;
   FirstFramesCode first;  // q(z_0 | first k frames) when encoder_frames > 0
   // Per-sequence times (issue 19): each row's observations, and its own t0 and span ([B]
@@ -93,8 +109,8 @@ class PosteriorImpl : public torch::nn::Module {
 
   const PosteriorConfig& config() const { return config_; }
   ConvFrameEncoder frame_encoder{nullptr};  // encoder "conv"
-  FastGRU gru{nullptr};
-  MLP net{nullptr};
+  FastGRU gru{nullptr};  // marginals "attention"
+  MLP net{nullptr};      // marginals "attention"
   FirstFramesEncoder first_frames{nullptr};  // encoder_frames > 0
 
  private:
@@ -102,6 +118,10 @@ class PosteriorImpl : public torch::nn::Module {
                                const torch::Tensor& times, const torch::Tensor& lengths);
   // The GRU states (after the per-frame encoder) and the first-frames code.
   void run_encoders(const torch::Tensor& values, const torch::Tensor& mask, Encoding& enc);
+  // marginals "windows": (mu, log sigma) of every window of k frames, [B, T - k + 1, 2d].
+  torch::Tensor window_codes(const torch::Tensor& values, const torch::Tensor& mask);
+  // ... and their linear interpolation at the time input s.
+  Marginal marginal_from_windows(const Encoding& enc, const Dual& s);
   // The first-frames MLP on per-frame features [B, T >= k, F] (encoder "conv").
   FirstFramesCode first_frames_from_features(const torch::Tensor& features, const torch::Tensor& mask);
   // (mu, log sigma) and their derivatives from the time input s and the attention context.

@@ -38,6 +38,13 @@ Schema sde_matching_schema() {
                "times from the whole sequence (trained as forecasting from k frames uses it); "
                "0 = q(z_0) is the whole-sequence marginal at t0",
                0)
+      .add_string("posterior_marginals", "attention",
+                  "how q(z_t | X) is made: 'attention' = a GRU over the sequence, time attention "
+                  "and an MLP (the notebook); 'windows' = the first-frames MLP on every window of "
+                  "encoder_frames consecutive frames gives (mu, log sigma) at the window's first "
+                  "time, averaged in t by the time attention (local; q(z_0)'s MLP trains on "
+                  "every window)",
+                  posterior_marginal_kinds())
       .add_int("frames_hidden", 30, "hidden width of the first-frames encoder", 1)
       .add_int("frames_layers", 2, "hidden layers of the first-frames encoder", 1)
       .add_bool("encode_mask", false,
@@ -96,6 +103,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.frames_hidden = o.get_int("frames_hidden");
   c.posterior.frames_layers = o.get_int("frames_layers");
   c.posterior.encoder = o.get_string("encoder");
+  c.posterior.marginals = o.get_string("posterior_marginals");
   c.posterior.frame_encoder = frame_encoder_options(o);
   c.rec_estimator = parse_rec_estimator(o.get_string("rec_estimator"));
   c.time_samples = o.get_int("time_samples");
