@@ -7,6 +7,22 @@
 
 namespace sdebench {
 
+namespace {
+
+// [..., 2d] values (and time tangents) -> mu, log sigma (and their time derivatives).
+Marginal split_marginal(const Dual& out, std::int64_t d) {
+  Marginal m;
+  m.mu = out.value.narrow(-1, 0, d);
+  m.log_sigma = out.value.narrow(-1, d, d);
+  if (out.has_tangent()) {
+    m.dmu_dt = out.tangent.narrow(-1, 0, d);
+    m.dlog_sigma_dt = out.tangent.narrow(-1, d, d);
+  }
+  return m;
+}
+
+}  // namespace
+
 std::vector<std::string> posterior_encoder_kinds() { return {"gru", "conv"}; }
 std::vector<std::string> posterior_marginal_kinds() { return {"attention", "windows"}; }
 
@@ -126,16 +142,7 @@ Marginal PosteriorImpl::marginal_from_windows(const Encoding& enc, const Dual& s
   // piecewise-linear interpolation, exact at every window, scored 13.0, 41.9, 16.8, 12.4 on
   // MOCAP seeds 0-3 against 14.2, 11.0, 13.6, 20.8 with this.)
   const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
-  Dual code = time_attention(s, enc.keys, enc.states, sharpness, 0.0);
-  const auto d = config_.latent;
-  Marginal m;
-  m.mu = code.value.narrow(-1, 0, d);
-  m.log_sigma = code.value.narrow(-1, d, d);
-  if (code.has_tangent()) {
-    m.dmu_dt = code.tangent.narrow(-1, 0, d);
-    m.dlog_sigma_dt = code.tangent.narrow(-1, d, d);
-  }
-  return m;
+  return split_marginal(time_attention(s, enc.keys, enc.states, sharpness, 0.0), config_.latent);
 }
 
 Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
@@ -202,15 +209,7 @@ Marginal PosteriorImpl::marginal_from_context(const Encoding& enc, const Dual& s
   Dual in = dual_cat({ctx, Dual{s.value.unsqueeze(-1), s.has_tangent() ? s.tangent.unsqueeze(-1)
                                                                         : torch::Tensor()}},
                      -1);
-  Dual out = dual_mlp(*net, in);
-  const auto d = config_.latent;
-  Marginal m;
-  m.mu = out.value.narrow(-1, 0, d);
-  m.log_sigma = out.value.narrow(-1, d, d);
-  if (out.has_tangent()) {
-    m.dmu_dt = out.tangent.narrow(-1, 0, d);
-    m.dlog_sigma_dt = out.tangent.narrow(-1, d, d);
-  }
+  Marginal m = split_marginal(dual_mlp(*net, in), config_.latent);
   if (enc.first.mean.defined()) {
     // mu = mu_k + s dmu, so dmu/dt = s' dmu + s d(dmu)/dt (likewise log sigma).
     auto sv = s.value.unsqueeze(-1);
