@@ -40,7 +40,7 @@ PosteriorImpl::PosteriorImpl(const PosteriorConfig& config) : config_(config) {
     throw std::invalid_argument("sde_matching: encoder must be 'gru' or 'conv', got '" +
                                 config.encoder + "'");
   }
-  const bool windows = config.marginals == "windows";
+  const bool windows = config.marginals == "windows";  // (windows() needs config_, set above)
   if (!windows && config.marginals != "attention")
     throw std::invalid_argument("sde_matching: posterior_marginals must be 'attention' or 'windows', got '" +
                                 config.marginals + "'");
@@ -104,7 +104,8 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
   enc.observations = static_cast<double>(times.size(0));
-  if (!gru) {  // marginals "windows"
+  if (windows()) {
+    // At least two windows, or the marginal would not move in time.
     const auto k = config_.encoder_frames;
     if (values.size(1) < k + 1)
       throw std::invalid_argument("sde_matching: posterior_marginals = \"windows\" needs at least k + 1 = " +
@@ -150,7 +151,7 @@ Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const t
   const auto B = values.size(0), T = values.size(1);
   if (times.size(0) != B || times.size(1) != T || !lengths.defined() || lengths.numel() != B)
     throw std::invalid_argument("sde_matching: per-sequence times must be [B, T] with lengths [B]");
-  if (!gru)
+  if (windows())
     throw std::invalid_argument("sde_matching: posterior_marginals = \"windows\" needs one shared time "
                                 "grid; this batch has per-sequence times");
   Encoding enc;
@@ -198,7 +199,7 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
   }
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
-  if (!gru) return marginal_from_windows(enc, s);
+  if (windows()) return marginal_from_windows(enc, s);
   // The notebook's context h_last + attention, as one contraction over the GRU states.
   const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
   ctx = time_attention(s, enc.keys, enc.states, sharpness, last_weight());

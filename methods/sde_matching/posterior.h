@@ -26,12 +26,13 @@
 //   c_j = (mu_j, log sigma_j) = MLP(x_j .. x_{j+k-1}),  at the window's first time t_j,
 // and the marginal at t is the time attention's Gaussian-weighted average of the c_j
 // (attention_sharpness as above, no last-state term): smooth in t, so the posterior drift has
-// no jumps between frames. Every window trains the MLP that gives q(z_0) when forecasting, so
+// no jumps between frames. Past the last window's time (the last k - 1 observations) the
+// average is close to the last window's code, so dmu/dt is close to 0 there. Every window trains the MLP that gives q(z_0) when forecasting, so
 // it learns z from every phase of a sequence, not only from sequence starts; and the posterior
 // reads only nearby frames, so its latent path is a function of the local motion rather than
 // of the sequence's identity. At t0 the marginal is window 0's code averaged with its
-// neighbours' (weight e^{-1} for the next one at sharpness 0), while a forecast samples z_0
-// from window 0 alone.
+// neighbours' (normalised weights about 0.73 and 0.27 for windows 0 and 1 at sharpness 0),
+// while a forecast samples z_0 from window 0 alone.
 #include <torch/torch.h>
 
 #include <string>
@@ -75,7 +76,7 @@ struct Encoding {
   torch::Tensor keys;    // [T] normalised observation times s_j ([B, T] per-sequence);
                          // "windows": [W], each window's first time
   double t0 = 0.0, span = 1.0;
-  FirstFramesCode first;  // q(z_0 | first k frames) when encoder_frames > 0
+  FirstFramesCode first;  // q(z_0 | first k frames) when encoder_frames > 0 (marginals "attention")
   // Per-sequence times (issue 19): each row's observations, and its own t0 and span ([B]
   // each, used instead of the doubles above); slots past a row's length are padding.
   torch::Tensor lengths, t0s, spans;
@@ -120,13 +121,14 @@ class PosteriorImpl : public torch::nn::Module {
   void run_encoders(const torch::Tensor& values, const torch::Tensor& mask, Encoding& enc);
   // marginals "windows": (mu, log sigma) of every window of k frames, [B, T - k + 1, 2d].
   torch::Tensor window_codes(const torch::Tensor& values, const torch::Tensor& mask);
-  // ... and their linear interpolation at the time input s.
+  // ... and their time-attention (Gaussian-weighted) average at the time input s.
   Marginal marginal_from_windows(const Encoding& enc, const Dual& s);
   // The first-frames MLP on per-frame features [B, T >= k, F] (encoder "conv").
   FirstFramesCode first_frames_from_features(const torch::Tensor& features, const torch::Tensor& mask);
   // (mu, log sigma) and their derivatives from the time input s and the attention context.
   Marginal marginal_from_context(const Encoding& enc, const Dual& s, const Dual& ctx);
   double last_weight() const { return config_.last_state ? 1.0 : 0.0; }
+  bool windows() const { return config_.marginals == "windows"; }
   PosteriorConfig config_;
 };
 TORCH_MODULE(Posterior);

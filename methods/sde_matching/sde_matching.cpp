@@ -34,8 +34,10 @@ Schema sde_matching_schema() {
                   "(the same s when forecasting from a few frames)",
                   {"sequence", "absolute"})
       .add_int("encoder_frames", 0,
-               "k > 0: q(z_0) from an MLP over the first k frames only, the marginals at later "
-               "times from the whole sequence (trained as forecasting from k frames uses it); "
+               "k > 0: q(z_0) from an MLP over the first k frames only (trained as forecasting "
+               "from k frames uses it); the marginals at later times from the whole sequence "
+               "(posterior_marginals = 'attention') or from the same MLP on later windows "
+               "('windows'); "
                "0 = q(z_0) is the whole-sequence marginal at t0",
                0)
       .add_string("posterior_marginals", "attention",
@@ -43,7 +45,9 @@ Schema sde_matching_schema() {
                   "and an MLP (the notebook); 'windows' = the first-frames MLP on every window of "
                   "encoder_frames consecutive frames gives (mu, log sigma) at the window's first "
                   "time, averaged in t by the time attention (local; q(z_0)'s MLP trains on "
-                  "every window)",
+                  "every window; encoder_hidden, posterior_width, posterior_layers, "
+                  "posterior_activation and attention_last_state do not apply: values other than "
+                  "their defaults are refused)",
                   posterior_marginal_kinds())
       .add_int("frames_hidden", 30, "hidden width of the first-frames encoder", 1)
       .add_int("frames_layers", 2, "hidden layers of the first-frames encoder", 1)
@@ -104,6 +108,15 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.frames_layers = o.get_int("frames_layers");
   c.posterior.encoder = o.get_string("encoder");
   c.posterior.marginals = o.get_string("posterior_marginals");
+  // A resolved spec lists every key, so what is refused is a value other than the default.
+  if (c.posterior.marginals == "windows")
+    for (const char* unused : {"encoder_hidden", "posterior_width", "posterior_layers",
+                               "posterior_activation", "attention_last_state"})
+      if (o.values().at(unused) != schema.find(unused)->default_value)
+        throw std::invalid_argument(std::string("sde_matching: ") + unused + " = " +
+                                    format_value(o.values().at(unused)) +
+                                    " does not apply with posterior_marginals = \"windows\" "
+                                    "(there is no GRU or marginal MLP); remove it");
   c.posterior.frame_encoder = frame_encoder_options(o);
   c.rec_estimator = parse_rec_estimator(o.get_string("rec_estimator"));
   c.time_samples = o.get_int("time_samples");

@@ -11,6 +11,7 @@
 
 #include "check_helpers.h"
 #include "methods/sde_matching/posterior.h"
+#include "methods/sde_matching/sde_matching.h"
 
 using namespace sdebench;
 using namespace sdebench::testing;
@@ -68,6 +69,74 @@ TEST_CASE("window marginals: Gaussian-weighted average of each window's first-fr
   };
   auto tangent = torch::cat({m.dmu_dt, m.dlog_sigma_dt}, -1);
   CHECK(relative_error(tangent, central_difference(f, t, torch::ones_like(t))) < 1e-6);
+
+  // attention_sharpness = 0: L is the number of encoded observations T (not of windows W), as
+  // for the GRU's attention, so the weights' width is about one frame.
+  Posterior zero(window_config(D, k, 0.0));
+  zero->to(torch::kFloat64);
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < zero->parameters().size(); ++i)
+    zero->parameters()[i].copy_(post->parameters()[i]);
+  auto m0 = zero->marginal(zero->encode(values, mask, times), t, false);
+  auto w0 = torch::softmax(-(double(T) * (window_s.view({1, 1, W}) - s.unsqueeze(-1))).square(), -1);
+  CHECK(relative_error(m0.mu, torch::einsum("bqw,bwc->bqc", {w0, stacked}).narrow(-1, 0, 2)) < 1e-13);
+}
+
+TEST_CASE("window marginals with encoder 'conv': each window's code from its frames' features",
+          "[posterior][windows]") {
+  torch::manual_seed(33);
+  const std::int64_t B = 2, T = 6, side = 8, k = 2, W = T - k + 1;
+  auto c = window_config(side * side, k, 0.0);
+  c.encoder = "conv";
+  c.frame_encoder.channels = 2;
+  c.frame_encoder.features = 5;
+  Posterior post(c);
+  post->to(torch::kFloat64);
+  auto times = torch::linspace(0.0, 1.0, T, torch::kFloat64);
+  auto values = torch::rand({B, T, side * side}, torch::kFloat64);
+  auto mask = torch::ones_like(values);
+  mask[1][3].zero_();  // one frame missing: its features enter as unobserved
+  auto enc = post->encode(values, mask, times);
+  REQUIRE(enc.states.size(1) == W);
+  for (std::int64_t j = 0; j < W; ++j) {
+    INFO("window " << j);
+    auto code = post->first_frames_code(values.narrow(1, j, T - j), mask.narrow(1, j, T - j));
+    CHECK(relative_error(enc.states.select(1, j), torch::cat({code.mean, code.log_std}, -1)) < 1e-13);
+  }
+}
+
+TEST_CASE("posterior_marginals = \"windows\" through the method: no GRU, a step, evaluation and "
+          "a forecast", "[method][windows]") {
+  torch::manual_seed(34);
+  const std::int64_t B = 3, T = 9, D = 2;
+  auto times = torch::linspace(0.0, 1.0, T, torch::kFloat64);
+  Options o;
+  o.set("posterior_marginals", std::string("windows"));
+  o.set("encoder_frames", std::int64_t{3});
+  o.set("time_normalisation", std::string("absolute"));
+  o.set("prior_width", std::int64_t{8});
+  o.set("diffusion_width", std::int64_t{4});
+  o.set("time_samples", std::int64_t{4});
+  SdeMatching method(SdeMatchingConfig::from_options(o, D), DataShape{D, times, torch::kFloat64});
+  CHECK(method.posterior->gru.is_empty());
+  CHECK(method.posterior->net.is_empty());
+  Batch batch{times, torch::randn({B, T, D}, torch::kFloat64), torch::ones({B, T, D}, torch::kFloat64)};
+  method.zero_grad();
+  auto terms = method.train_step(batch, StepContext{});
+  CHECK(std::isfinite(terms.total));
+  for (const auto& p : method.posterior->parameters()) {
+    REQUIRE(p.grad().defined());
+    CHECK(torch::isfinite(p.grad()).all().item<bool>());
+  }
+  CHECK(std::isfinite(method.evaluate(batch, EvalOptions{4, 2}).at("nelbo")));
+  auto fc = method.forecast(batch, 3, times, 2);
+  CHECK(fc.sizes() == torch::IntArrayRef({2, B, T, D}));
+  CHECK(torch::isfinite(fc).all().item<bool>());
+
+  Options ignored = o;
+  ignored.set("encoder_hidden", std::int64_t{8});
+  CHECK_THROWS_WITH(SdeMatchingConfig::from_options(ignored, D),
+                    Catch::Contains("encoder_hidden = 8 does not apply"));
 }
 
 TEST_CASE("window marginals are local: a frame moves only the marginals near its windows",
@@ -81,6 +150,8 @@ TEST_CASE("window marginals are local: a frame moves only the marginals near its
   auto mask = torch::ones_like(values);
   auto changed = values.clone();
   changed.select(1, T - 1).add_(5.0);  // the last frame: only the last window holds it
+  // Early times sit about 27-39 frames from the last window, so its weight, e^{-(L ds)^2} with
+  // L ds about 1 per frame, underflows to exactly 0: hence bit-identical marginals below.
 
   auto early = torch::tensor({0.0, 0.5, 1.0}, torch::kFloat64).unsqueeze(0).expand({B, 3});
   auto late = torch::full({B, 1}, 3.9, torch::kFloat64);
