@@ -21,6 +21,12 @@ Marginal split_marginal(const Dual& out, std::int64_t d) {
   return m;
 }
 
+// A frame's convolutional features count as observed when any of its pixels is: the pixel mask
+// [B, T, D] as a feature mask [B, T, F].
+torch::Tensor feature_mask(const torch::Tensor& mask, std::int64_t features) {
+  return std::get<0>(mask.max(-1, /*keepdim=*/true)).expand({-1, -1, features});
+}
+
 }  // namespace
 
 std::vector<std::string> posterior_encoder_kinds() { return {"gru", "conv"}; }
@@ -76,11 +82,9 @@ FirstFramesCode PosteriorImpl::first_frames_code(const torch::Tensor& values,
 
 FirstFramesCode PosteriorImpl::first_frames_from_features(const torch::Tensor& features,
                                                           const torch::Tensor& mask) {
-  // A frame's features count as observed when any of its pixels is.
   const auto k = config_.encoder_frames;
-  auto observed = std::get<0>(mask.narrow(1, 0, k).max(-1, /*keepdim=*/true));
   return first_frames->forward(features.narrow(1, 0, k),
-                               observed.expand({-1, -1, features.size(-1)}));
+                               feature_mask(mask.narrow(1, 0, k), features.size(-1)));
 }
 
 Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
@@ -120,12 +124,11 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
 }
 
 torch::Tensor PosteriorImpl::window_codes(const torch::Tensor& values, const torch::Tensor& mask) {
-  // The first-frames MLP's inputs per frame: the values, or the convolutional features (a
-  // frame's features count as observed when any of its pixels is).
+  // The first-frames MLP's inputs per frame: the values, or the convolutional features.
   torch::Tensor input = values, observed = mask;
   if (frame_encoder) {
     input = frame_encoder->forward(values * mask);
-    observed = std::get<0>(mask.max(-1, /*keepdim=*/true)).expand({-1, -1, input.size(-1)});
+    observed = feature_mask(mask, input.size(-1));
   }
   const auto k = config_.encoder_frames, B = input.size(0), W = input.size(1) - k + 1,
              F = input.size(2);
@@ -137,12 +140,12 @@ torch::Tensor PosteriorImpl::window_codes(const torch::Tensor& values, const tor
   return torch::cat({code.mean, code.log_std}, -1).view({B, W, -1});
 }
 
-Marginal PosteriorImpl::marginal_from_windows(const Encoding& enc, const Dual& s) {
+Marginal PosteriorImpl::marginal_from_windows(const Encoding& enc, const Dual& s,
+                                              double sharpness) {
   // Between the windows' times, the time attention's Gaussian-weighted average of their
   // (mu, log sigma): smooth in t, so the posterior drift has no jumps between frames. (A
   // piecewise-linear interpolation, exact at every window, scored 13.0, 41.9, 16.8, 12.4 on
   // MOCAP seeds 0-3 against 14.2, 11.0, 13.6, 20.8 with this.)
-  const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
   return split_marginal(time_attention(s, enc.keys, enc.states, sharpness, 0.0), config_.latent);
 }
 
@@ -199,9 +202,9 @@ Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
   }
   s.value = (t - enc.t0) * (1.0 / enc.span);  // [B, Q]
   if (time_derivative) s.tangent = torch::full_like(s.value, 1.0 / enc.span);
-  if (windows()) return marginal_from_windows(enc, s);
-  // The notebook's context h_last + attention, as one contraction over the GRU states.
   const double sharpness = config_.sharpness > 0 ? config_.sharpness : enc.observations;
+  if (windows()) return marginal_from_windows(enc, s, sharpness);
+  // The notebook's context h_last + attention, as one contraction over the GRU states.
   ctx = time_attention(s, enc.keys, enc.states, sharpness, last_weight());
   return marginal_from_context(enc, s, ctx);
 }

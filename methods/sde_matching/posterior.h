@@ -122,7 +122,7 @@ class PosteriorImpl : public torch::nn::Module {
   // marginals "windows": (mu, log sigma) of every window of k frames, [B, T - k + 1, 2d].
   torch::Tensor window_codes(const torch::Tensor& values, const torch::Tensor& mask);
   // ... and their time-attention (Gaussian-weighted) average at the time input s.
-  Marginal marginal_from_windows(const Encoding& enc, const Dual& s);
+  Marginal marginal_from_windows(const Encoding& enc, const Dual& s, double sharpness);
   // The first-frames MLP on per-frame features [B, T >= k, F] (encoder "conv").
   FirstFramesCode first_frames_from_features(const torch::Tensor& features, const torch::Tensor& mask);
   // (mu, log sigma) and their derivatives from the time input s and the attention context.
