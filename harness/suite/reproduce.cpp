@@ -217,12 +217,13 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
   const bool published = !suite.published.empty();
   md += "| spec | method | runs (diverged) | ended as | " + suite.metric + ": mean ± 95% CI over seeds";
   if (!suite.metric_interval.empty()) md += " | mean per-run 95% half-width";
-  if (!suite.mean_metric.empty()) md += " | " + suite.mean_metric;
+  for (const auto& m : suite.also_metrics) md += " | " + m;
   if (published) md += " | published | within the published interval";
   if (suite.score_below > 0) md += " | below " + fixed(suite.score_below, 0);
   md += " | train s / run | eval s / run | median s / iteration | peak step tensor MB |\n|";
-  const int columns = 9 + !suite.metric_interval.empty() + !suite.mean_metric.empty() +
-                      2 * published + (suite.score_below > 0);
+  const int columns = 9 + !suite.metric_interval.empty() +
+                      static_cast<int>(suite.also_metrics.size()) + 2 * published +
+                      (suite.score_below > 0);
   for (int c = 0; c < columns; ++c) md += "---|";
   md += "\n";
   for (const auto& g : aggregate.groups) {
@@ -235,7 +236,7 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
       const MeanInterval spread = stat_of(g, suite.metric_interval);
       md += " | " + (spread.n ? fixed(spread.mean) : "-");
     }
-    if (!suite.mean_metric.empty()) md += " | " + format_mean_interval(stat_of(g, suite.mean_metric));
+    for (const auto& m : suite.also_metrics) md += " | " + format_mean_interval(stat_of(g, m));
     if (published) {
       const PublishedRow* pub = published_for(suite, g.method);
       std::string within = "-";
@@ -258,7 +259,8 @@ std::string suite_section(const Suite& suite, const std::vector<std::string>& ru
   md += "\nThe score is `" + suite.metric + "`";
   if (!suite.metric_interval.empty())
     md += "; the per-run half-width is `" + suite.metric_interval + "` (over the forecast samples)";
-  if (!suite.mean_metric.empty()) md += "; beside it `" + suite.mean_metric + "`";
+  for (std::size_t i = 0; i < suite.also_metrics.size(); ++i)
+    md += (i == 0 ? "; beside it `" : ", `") + suite.also_metrics[i] + "`";
   md += ". A diverged run counts with its last good metrics and is listed in the runs table.\n";
   return md;
 }
@@ -269,8 +271,10 @@ namespace {
 std::string every_run_section(const Suite& suite, const std::vector<RunRecord>& runs) {
   std::string md = "| spec | seed | status | iterations | train s | eval s | median s / iteration | "
                    "peak step tensor MB | " + suite.metric;
-  if (!suite.mean_metric.empty()) md += " | " + suite.mean_metric;
-  md += " |\n|---|---|---|---|---|---|---|---|---|" + std::string(suite.mean_metric.empty() ? "" : "---|") + "\n";
+  for (const auto& m : suite.also_metrics) md += " | " + m;
+  md += " |\n|---|---|---|---|---|---|---|---|---|";
+  for (std::size_t i = 0; i < suite.also_metrics.size(); ++i) md += "---|";
+  md += "\n";
   auto value = [](const RunRecord& r, const std::string& name) {
     for (const auto& kv : r.values)
       if (kv.first == name) return kv.second;
@@ -284,7 +288,7 @@ std::string every_run_section(const Suite& suite, const std::vector<RunRecord>& 
           fixed(value(r, "step_time_median_s"), 4) + " | " +
           fixed(value(r, "peak_train_step_bytes") / 1e6, 2) + " | " +
           format_number(value(r, suite.metric));
-    if (!suite.mean_metric.empty()) md += " | " + format_number(value(r, suite.mean_metric));
+    for (const auto& m : suite.also_metrics) md += " | " + format_number(value(r, m));
     md += " |\n";
   }
   return md;

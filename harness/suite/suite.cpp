@@ -131,13 +131,13 @@ Suite load_suite(const std::string& path, const std::string& scale) {
   const toml::table* t = doc["suite"].as_table();
   if (!t) throw std::invalid_argument(path + ": needs a [suite] table");
   check_keys(path, *t, "suite",
-             {"report", "title", "specs", "seeds", "metric", "metric_interval", "mean_metric",
+             {"report", "title", "specs", "seeds", "metric", "metric_interval", "also_metrics",
               "plot_dims", "score_below", "default_scale", "description", "grid",
               "pictures_for", "frame_strips", "centroid_angles"});
   s.title = get_string(path, *t, "suite", "title", false);
   s.metric = get_string(path, *t, "suite", "metric", true);
   s.metric_interval = get_string(path, *t, "suite", "metric_interval", false);
-  s.mean_metric = get_string(path, *t, "suite", "mean_metric", false);
+  s.also_metrics = get_strings(path, *t, "suite", "also_metrics");
   if (t->get("score_below")) s.score_below = get_number(path, *t, "suite", "score_below");
   if (const toml::node* n = t->get("frame_strips")) {
     if (!n->is_boolean()) fail(path, *n, "suite.frame_strips", "expected true or false");

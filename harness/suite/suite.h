@@ -56,7 +56,9 @@ struct Suite {
   std::string pictures_for;
   std::string metric;              // the score (lower is better), a final metric of every run
   std::string metric_interval;     // optional: a per-run interval of the score (e.g. over samples)
-  std::string mean_metric;         // optional: a second score shown beside it
+  // Optional: further scores shown beside it, each as mean ± 95% CI over seeds (e.g. the sample
+  // mean's MSE, or the last iterate's score beside the validation-chosen one).
+  std::vector<std::string> also_metrics;
   std::vector<std::int64_t> plot_dims;  // data dimensions drawn in the forecast plots
   double score_below = 0.0;  // > 0: the table says whether each score is below this
   std::vector<PublishedRow> published;
