@@ -30,6 +30,10 @@ class FirstFramesEncoderImpl : public torch::nn::Module {
   explicit FirstFramesEncoderImpl(const FirstFramesEncoderConfig& config);
   // values [B, T, D] with T >= k; missing entries (mask 0) enter as zeros.
   FirstFramesCode forward(const torch::Tensor& values, const torch::Tensor& mask);
+  // The same MLP on every window of k consecutive frames (frames j .. j+k-1 for window j):
+  // each output [B, W, .] with W = T - k + 1, window j's code as forward() gives it for a
+  // sequence starting at frame j.
+  FirstFramesCode forward_windows(const torch::Tensor& values, const torch::Tensor& mask);
   const FirstFramesEncoderConfig& config() const { return config_; }
   MLP net{nullptr};
 

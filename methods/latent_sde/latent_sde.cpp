@@ -48,12 +48,14 @@ Schema LatentSde::schema() {
                1)
       .add_string("encoder", "gru",
                   "'gru' (reversed-time GRU over the whole sequence, torchsde), 'conv' (the same "
-                  "GRU over each frame's convolutional features: video and grid data) or "
+                  "GRU over each frame's convolutional features: video and grid data), "
                   "'mlp_first_k' (an MLP over the first encoder_frames frames gives q(z_0) and a context "
-                  "constant in time: the MOCAP model of Li et al. 2020)",
+                  "constant in time: the MOCAP model of Li et al. 2020) or 'mlp_windows' (the same "
+                  "MLP on every window of encoder_frames frames: q(z_0) from the first, and each "
+                  "observation's context from the window ending at it)",
                   latent_encoder_kinds())
-      .add_int("encoder_frames", 3, "frames the mlp_first_k encoder sees", 1)
-      .add_int("encoder_layers", 2, "hidden layers of the mlp_first_k encoder", 1)
+      .add_int("encoder_frames", 3, "frames the mlp_first_k / mlp_windows encoder sees at once", 1)
+      .add_int("encoder_layers", 2, "hidden layers of the mlp_first_k / mlp_windows encoder", 1)
       .add_string("activation", "softplus", "activation of the drift and diffusion nets",
                   activation_names());
   add_frame_encoder_options(s, FrameEncoderConfig{});
@@ -97,9 +99,9 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
 }
 
 Batch LatentSde::to_dtype(const Batch& batch) const {
-  if (batch.per_sequence() && config_.model.encoder == "mlp_first_k" &&
+  if (batch.per_sequence() && config_.model.first_frames_encoder() &&
       batch.lengths.min().item<std::int64_t>() < config_.model.encoder_frames)
-    throw std::invalid_argument("latent_sde: the mlp_first_k encoder reads " +
+    throw std::invalid_argument("latent_sde: the " + config_.model.encoder + " encoder reads " +
                                 std::to_string(config_.model.encoder_frames) +
                                 " observations, but a sequence of the batch has only " +
                                 std::to_string(batch.lengths.min().item<std::int64_t>()));

@@ -9,7 +9,7 @@
 
 namespace sdebench {
 
-std::vector<std::string> latent_encoder_kinds() { return {"gru", "conv", "mlp_first_k"}; }
+std::vector<std::string> latent_encoder_kinds() { return {"gru", "conv", "mlp_first_k", "mlp_windows"}; }
 
 LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(config) {
   const auto d = config.latent, C = config.context, H = config.hidden;
@@ -25,13 +25,13 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
     gru = register_module("gru", FastGRU(input, H));
     context_out = register_module("context_out", torch::nn::Linear(H, C));
     qz0_net = register_module("qz0_net", torch::nn::Linear(C, 2 * d));
-  } else if (config.encoder == "mlp_first_k") {
+  } else if (config.first_frames_encoder()) {
     first_frames = register_module(
         "first_frames", FirstFramesEncoder(FirstFramesEncoderConfig{
                             config.data_dims, config.encoder_frames, d, C, H,
                             config.encoder_layers, config.activation}));
   } else {
-    throw std::invalid_argument("latent_sde: encoder must be 'gru', 'conv' or 'mlp_first_k', got '" +
+    throw std::invalid_argument("latent_sde: encoder must be 'gru', 'conv', 'mlp_first_k' or 'mlp_windows', got '" +
                                 config.encoder + "'");
   }
   const std::vector<std::int64_t> hidden(static_cast<std::size_t>(config.drift_layers), H);
@@ -49,10 +49,19 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
 
 LatentCode LatentSdeModelImpl::encode(const torch::Tensor& values, const torch::Tensor& mask,
                                       const torch::Tensor& lengths) {
-  if (first_frames) {
+  if (first_frames && config_.encoder == "mlp_first_k") {
     auto code = first_frames->forward(values, mask);
     return {code.mean, code.log_std,
             code.context.unsqueeze(1).expand({values.size(0), values.size(1), config_.context})};
+  }
+  if (first_frames) {  // "mlp_windows": q(z_0) from window 0, a context per observation
+    const auto k = config_.encoder_frames;
+    auto code = first_frames->forward_windows(values, mask);  // [B, W, .], W = T - k + 1
+    // Observation j reads the window ending at it (frames j-k+1 .. j), so the drift that moves
+    // the path towards x_j sees x_j; the first k-1 observations read window 0.
+    auto first = code.context.narrow(1, 0, 1).expand({values.size(0), k - 1, config_.context});
+    return {code.mean.select(1, 0), code.log_std.select(1, 0),
+            torch::cat({first, code.context}, 1)};
   }
   auto input = frame_encoder ? frame_encoder->forward(values) : values;
   auto reverse = [&](const torch::Tensor& x) {

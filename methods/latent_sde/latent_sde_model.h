@@ -5,7 +5,9 @@
 //             "conv": the "gru" encoder reading each frame's features from core's per-frame
 //             convolutional encoder instead of the raw pixels (video and grid data)
 //             "mlp_first_k" (the MOCAP model): an MLP over the first k frames gives q(z_0)
-//             and a context constant in time (core/nn/first_frames_encoder.h)
+//             and a context constant in time (core/nn/first_frames_encoder.h);
+//             "mlp_windows": the same MLP on every window of k frames: q(z_0) from window 0,
+//             and observation j's context from the window ending at frame j
 //   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
 //   prior drift     h(z)       MLP d -> P (x prior_layers) -> d (softplus)
 //   diffusion       g_i(z_i)   per-dimension 1 -> G -> 1 -> sigmoid (core DiagonalDiffusion)
@@ -38,12 +40,14 @@ struct LatentSdeConfig {
   std::int64_t prior_width = 128;      // P: the prior drift MLP's width
   std::int64_t prior_layers = 2;       // hidden layers of the prior drift MLP
   std::int64_t diffusion_width = 128;  // G: hidden width of each diffusion net
-  std::string encoder = "gru";         // "gru" | "conv" | "mlp_first_k"
+  std::string encoder = "gru";         // "gru" | "conv" | "mlp_first_k" | "mlp_windows"
   FrameEncoderConfig frame_encoder;    // conv
-  std::int64_t encoder_frames = 3;     // k, for mlp_first_k
-  std::int64_t encoder_layers = 2;     // hidden layers of the mlp_first_k encoder
+  std::int64_t encoder_frames = 3;     // k, for mlp_first_k and mlp_windows
+  std::int64_t encoder_layers = 2;     // hidden layers of the mlp_first_k / mlp_windows encoder
   Activation activation = Activation::Softplus;
   ObservationConfig observation;       // latent and data_dims are filled in from the above
+  // The encoders built on core's FirstFramesEncoder read at least encoder_frames observations.
+  bool first_frames_encoder() const { return encoder == "mlp_first_k" || encoder == "mlp_windows"; }
 };
 
 std::vector<std::string> latent_encoder_kinds();
@@ -59,7 +63,9 @@ class LatentSdeModelImpl : public torch::nn::Module {
   explicit LatentSdeModelImpl(const LatentSdeConfig& config);
 
   // "gru" and "conv": ctx[:, i] summarises x_i .. x_{T-1} (reversed-time GRU) and q(z_0) comes from
-  // ctx[:, 0]; "mlp_first_k": both from the first k frames, the context repeated over time.
+  // ctx[:, 0]; "mlp_first_k": both from the first k frames, the context repeated over time;
+  // "mlp_windows": q(z_0) from frames 0 .. k-1, observation j's context from frames j-k+1 .. j
+  // (window 0 for j < k-1).
   // With `lengths` [B] (per-sequence times), row b ends after lengths[b] observations: the GRU
   // runs backwards from each row's own last one and never reads its padding.
   LatentCode encode(const torch::Tensor& values, const torch::Tensor& mask,
@@ -86,7 +92,7 @@ class LatentSdeModelImpl : public torch::nn::Module {
   ConvFrameEncoder frame_encoder{nullptr};                     // encoder "conv"
   FastGRU gru{nullptr};                                        // encoders "gru", "conv"
   torch::nn::Linear context_out{nullptr}, qz0_net{nullptr};    // encoders "gru", "conv"
-  FirstFramesEncoder first_frames{nullptr};                    // encoder "mlp_first_k"
+  FirstFramesEncoder first_frames{nullptr};  // encoder "mlp_first_k" or "mlp_windows"
   ObservationModel observation{nullptr};
   MLP posterior_net{nullptr}, prior_net{nullptr};
   DiagonalDiffusion diffusion{nullptr};

@@ -130,14 +130,8 @@ torch::Tensor PosteriorImpl::window_codes(const torch::Tensor& values, const tor
     input = frame_encoder->forward(values * mask);
     observed = feature_mask(mask, input.size(-1));
   }
-  const auto k = config_.encoder_frames, B = input.size(0), W = input.size(1) - k + 1,
-             F = input.size(2);
-  // [B, T, F] -> every window of k frames as a batch row: [B W, k, F].
-  auto windows = [&](const torch::Tensor& x) {
-    return x.unfold(1, k, 1).permute({0, 1, 3, 2}).reshape({B * W, k, F});
-  };
-  auto code = first_frames->forward(windows(input), windows(observed));
-  return torch::cat({code.mean, code.log_std}, -1).view({B, W, -1});
+  auto code = first_frames->forward_windows(input, observed);
+  return torch::cat({code.mean, code.log_std}, -1);  // [B, W, 2 d]
 }
 
 Marginal PosteriorImpl::marginal_from_windows(const Encoding& enc, const Dual& s,
