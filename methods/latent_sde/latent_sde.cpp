@@ -38,8 +38,8 @@ Schema LatentSde::schema() {
       .add_int("latent_size", 4, "latent state dimension d", 1)
       .add_int("context_size", 64, "encoder output (context) width C", 1)
       .add_int("hidden_size", 128,
-               "GRU hidden size and width of the posterior drift MLP (and of the mlp_first_k "
-               "encoder)",
+               "GRU hidden size and width of the posterior drift MLP (and of the mlp_first_k / "
+               "mlp_windows encoder)",
                1)
       .add_int("drift_layers", 2, "hidden layers of the posterior drift MLP", 1)
       .add_int("prior_width", 128, "width of the prior drift MLP h(z)", 1)
