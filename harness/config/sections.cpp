@@ -13,6 +13,12 @@ Schema training_schema() {
   s.add_float("lr_decay", 1.0, "ExponentialLR gamma applied every iteration (0 < gamma <= 1)", 0.0,
               1.0);
   s.add_float("grad_clip", 0.0, "max global gradient norm; 0 = off", 0.0);
+  s.add_float("ema_decay", 0.0,
+              "evaluate an exponential moving average of the parameters (Polyak averaging, "
+              "updated after every step with weight min(ema_decay, (1 + t) / (10 + t)) on the "
+              "average): every evaluation, the model selection and the end files use it, "
+              "training continues from the raw parameters; 0 = off (the last iterate)",
+              0.0, 0.9999);
   s.add_int("kl_anneal_iterations", 0,
             "KL weight rises linearly from 0 to 1 over this many iterations (methods with a KL "
             "term only); 0 = off",

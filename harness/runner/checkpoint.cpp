@@ -10,7 +10,8 @@
 namespace sdebench {
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model,
-                     torch::optim::Optimizer& optimizer, const std::string& harness_state) {
+                     torch::optim::Optimizer& optimizer, const std::string& harness_state,
+                     const std::vector<torch::Tensor>& average_state) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive, optimizer_archive;
   model.save(model_archive);
@@ -23,13 +24,16 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
     archive.write("generator_state", gen.get_state());
   }
   archive.write("harness_state", c10::IValue(harness_state));
+  if (!average_state.empty())
+    archive.write("parameter_average", c10::IValue(c10::List<at::Tensor>(average_state)));
   const std::string tmp = temporary_path_for(path);
   archive.save_to(tmp);
   replace_file(tmp, path);
 }
 
 std::string load_checkpoint(const std::string& path, torch::nn::Module& model,
-                            torch::optim::Optimizer& optimizer) {
+                            torch::optim::Optimizer& optimizer,
+                            std::vector<torch::Tensor>* average_state) {
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path);
@@ -47,6 +51,14 @@ std::string load_checkpoint(const std::string& path, torch::nn::Module& model,
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(state);
+  }
+  if (average_state != nullptr) {
+    c10::IValue average;
+    if (!archive.try_read("parameter_average", average))
+      throw std::runtime_error("checkpoint '" + path +
+                               "' has no parameter average, but training.ema_decay > 0 (it was "
+                               "written by a run without one)");
+    *average_state = average.toTensorVector();
   }
   c10::IValue text;
   archive.read("harness_state", text);

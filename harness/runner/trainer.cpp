@@ -1,6 +1,7 @@
 // The shared training loop (see runner.h). Order inside one iteration, which a resumed run
 // replays exactly: sample batch -> train_step -> finite check -> clip -> Adam step -> LR decay
-// -> metrics row -> evaluation (own generator seed) -> checkpoint (saves the generator state).
+// -> parameter average (training.ema_decay) -> metrics row -> evaluation (own generator seed, of
+// the averaged parameters when there is an average) -> checkpoint (saves the generator state).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "harness/runner/end_files.h"
 #include "harness/runner/evaluator.h"
 #include "harness/runner/metric_rows.h"
+#include "harness/runner/parameter_average.h"
 #include "harness/runner/run_setup.h"
 #include "harness/runner/runner.h"
 #include "harness/runner/stop_signal.h"
@@ -53,7 +55,10 @@ class Trainer {
  public:
   Trainer(const ResolvedSpec& spec, const RunOptions& options)
       : spec_(spec), options_(options), tr_(spec.training), setup_(build_run_setup(spec)),
-        adam_(setup_.method->parameters(), torch::optim::AdamOptions(tr_.get_float("lr"))) {}
+        adam_(setup_.method->parameters(), torch::optim::AdamOptions(tr_.get_float("lr"))) {
+    if (const double decay = tr_.get_float("ema_decay"); decay > 0)
+      average_ = std::make_unique<ParameterAverage>(decay, setup_.method->parameters());
+  }
 
   RunResult run();
 
@@ -74,6 +79,7 @@ class Trainer {
   TrainState state_;
   RunInfo info_;
   std::unique_ptr<Progress> progress_;
+  std::unique_ptr<ParameterAverage> average_;  // training.ema_decay > 0
   std::vector<std::string> term_names_;
 };
 
@@ -87,7 +93,10 @@ void Trainer::open_run_dir() {
                                run_files::checkpoint +
                                " (output.checkpoint = false, training.checkpoint_every = 0, or the "
                                "run stopped before its first checkpoint)");
-    state_ = TrainState::from_json_text(load_checkpoint(ckpt, *setup_.method, adam_));
+    std::vector<torch::Tensor> average_state;
+    state_ = TrainState::from_json_text(
+        load_checkpoint(ckpt, *setup_.method, adam_, average_ ? &average_state : nullptr));
+    if (average_) average_->load_state(average_state);
     set_learning_rate(adam_, state_.lr);
     if (!options_.run_dir_file.empty()) write_file_atomic(options_.run_dir_file, info_.run_dir);
     return;
@@ -131,6 +140,7 @@ void Trainer::step_once(bool& diverged) {
     return;
   }
   adam_.step();
+  if (average_) average_->update(method.parameters());
   state_.lr *= tr_.get_float("lr_decay");
   set_learning_rate(adam_, state_.lr);
 
@@ -161,6 +171,7 @@ void Trainer::evaluate() {
   std::map<std::string, double> metrics;
   {
     ScopedGeneratorSeed seed(evaluation_seed(spec_.seed));
+    ScopedAveragedParameters averaged(average_.get(), method.parameters());
     method.eval();
     std::vector<std::string> warnings;
     metrics = evaluate_model(method, setup_.data, spec_.evaluation, setup_.dtype, setup_.device, warnings);
@@ -250,7 +261,8 @@ void Trainer::write_files(bool with_checkpoint) {
   write_file_atomic(join_path(info_.run_dir, run_files::eval), format_csv(state_.evals));
   if (with_checkpoint && spec_.output.get_bool("checkpoint"))
     save_checkpoint(join_path(info_.run_dir, run_files::checkpoint), *setup_.method, adam_,
-                    state_.to_json_text());
+                    state_.to_json_text(),
+                    average_ ? average_->state() : std::vector<torch::Tensor>{});
   info_.provenance.end_time = iso_time_utc_now();
   write_summary();
 }
@@ -337,6 +349,9 @@ RunResult Trainer::run() {
     // The last parameters are checkpointed first; then the best ones (if selected) are
     // evaluated and the end files come from whichever parameters the run reports.
     write_files(/*with_checkpoint=*/!diverged);
+    // The checkpoint keeps the raw parameters to resume from; what the run reports from here
+    // on (best parameters aside) is the average it evaluated.
+    if (average_) average_->copy_into(setup_.method->parameters());
     evaluate_best();
     if (!diverged || state_.best_iteration >= 0)
       for (auto& warning : write_end_files(setup_, spec_.evaluation, info_.run_dir, evaluation_seed(spec_.seed)))

@@ -129,6 +129,9 @@ TEST_CASE("resume after an interrupted run ends with exactly the uninterrupted n
   // With model selection too: best.pt and the best_ metrics must come out the same.
   const std::string select = GENERATE(std::string(), std::string("forecast_mse_samples"));
   spec.evaluation.set("select_metric", select);
+  // With a parameter average (training.ema_decay): its state must come back from the checkpoint.
+  const double ema_decay = GENERATE(0.0, 0.9);
+  spec.training.set("ema_decay", ema_decay);
   RunResult full = run_experiment(spec, quiet());
   REQUIRE(full.status == "completed");
 
