@@ -104,17 +104,11 @@ TEST_CASE("a run with ema_decay trains the same parameters and evaluates their a
   REQUIRE(b.status == "completed");
   // Averaging never feeds back into training: the checkpoints' raw parameters are identical.
   auto raw = [&](const ResolvedSpec& spec, const std::string& dir, bool with_average) {
-    torch::manual_seed(0);
-    DataShape shape;
-    shape.dims = spec.dataset_options.get_int("dims");
-    shape.times = torch::linspace(0, 1, spec.dataset_options.get_int("times"), torch::kFloat64);
-    auto method = MethodRegistry::instance().get(spec.method).factory(spec.method_options, shape);
-    torch::optim::Adam adam(method->parameters(), torch::optim::AdamOptions(1e-3));
     std::vector<torch::Tensor> average_state;
-    load_checkpoint(join_path(dir, run_files::checkpoint), *method, adam,
-                    with_average ? &average_state : nullptr);
-    if (with_average) REQUIRE(average_state.size() == method->parameters().size() + 1);
-    return method->parameters();
+    auto parameters =
+        testing::checkpoint_parameters(spec, dir, with_average ? &average_state : nullptr);
+    if (with_average) REQUIRE(average_state.size() == parameters.size() + 1);
+    return parameters;
   };
   auto pa = raw(plain, a.run_dir, false);
   auto pb = raw(averaged, b.run_dir, true);

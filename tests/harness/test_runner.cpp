@@ -47,17 +47,6 @@ void require_same_numbers(const CsvTable& a, const CsvTable& b) {
       }
 }
 
-std::vector<torch::Tensor> final_parameters(const ResolvedSpec& spec, const std::string& run_dir) {
-  torch::manual_seed(0);
-  DataShape shape;
-  shape.dims = spec.dataset_options.get_int("dims");
-  shape.times = torch::linspace(0, 1, spec.dataset_options.get_int("times"), torch::kFloat64);
-  auto method = MethodRegistry::instance().get(spec.method).factory(spec.method_options, shape);
-  torch::optim::Adam adam(method->parameters(), torch::optim::AdamOptions(1e-3));
-  load_checkpoint(join_path(run_dir, run_files::checkpoint), *method, adam);
-  return method->parameters();
-}
-
 RunOptions quiet() {
   RunOptions o;
   o.progress = false;
@@ -155,8 +144,8 @@ TEST_CASE("resume after an interrupted run ends with exactly the uninterrupted n
                        read_csv(join_path(resumed.run_dir, run_files::metrics)));
   require_same_numbers(read_csv(join_path(full.run_dir, run_files::eval)),
                        read_csv(join_path(resumed.run_dir, run_files::eval)));
-  auto a = final_parameters(spec, full.run_dir);
-  auto b = final_parameters(spec, resumed.run_dir);
+  auto a = testing::checkpoint_parameters(spec, full.run_dir);
+  auto b = testing::checkpoint_parameters(spec, resumed.run_dir);
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) REQUIRE(torch::equal(a[i], b[i]));
 

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "datasets/dataset.h"
+#include "harness/results/run_dir.h"
+#include "harness/runner/checkpoint.h"
 #include "methods/method.h"
 
 namespace sdebench::testing {
@@ -145,6 +147,18 @@ ResolvedSpec toy_spec(const std::string& root, std::int64_t seed, std::int64_t i
   spec.output.set("dir", root);
   spec.sweep_label = "seed=" + std::to_string(seed);
   return spec;
+}
+
+std::vector<torch::Tensor> checkpoint_parameters(const ResolvedSpec& spec, const std::string& run_dir,
+                                                 std::vector<torch::Tensor>* average_state) {
+  torch::manual_seed(0);
+  DataShape shape;
+  shape.dims = spec.dataset_options.get_int("dims");
+  shape.times = torch::linspace(0, 1, spec.dataset_options.get_int("times"), torch::kFloat64);
+  auto method = MethodRegistry::instance().get(spec.method).factory(spec.method_options, shape);
+  torch::optim::Adam adam(method->parameters(), torch::optim::AdamOptions(1e-3));
+  load_checkpoint(join_path(run_dir, run_files::checkpoint), *method, adam, average_state);
+  return method->parameters();
 }
 
 }  // namespace sdebench::testing
