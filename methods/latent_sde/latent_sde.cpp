@@ -44,6 +44,10 @@ Schema LatentSde::schema() {
       .add_int("drift_layers", 2, "hidden layers of the posterior drift MLP", 1)
       .add_int("prior_width", 128, "width of the prior drift MLP h(z)", 1)
       .add_int("prior_layers", 2, "hidden layers of the prior drift MLP", 1)
+      .add_bool("prior_time_input", false,
+                "the prior drift also reads the time, h(t, z) (absolute time in the data's unit; "
+                "refused for per-sequence times, which are solved on times since each "
+                "sequence's start)")
       .add_int("diffusion_width", 128, "hidden width of each per-dimension diffusion net 1->H->1",
                1)
       .add_string("encoder", "gru",
@@ -74,6 +78,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.drift_layers = o.get_int("drift_layers");
   c.model.prior_width = o.get_int("prior_width");
   c.model.prior_layers = o.get_int("prior_layers");
+  c.model.prior_time_input = o.get_bool("prior_time_input");
   c.model.diffusion_width = o.get_int("diffusion_width");
   c.model.encoder = o.get_string("encoder");
   c.model.encoder_frames = o.get_int("encoder_frames");
@@ -99,6 +104,10 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
 }
 
 Batch LatentSde::to_dtype(const Batch& batch) const {
+  if (batch.per_sequence() && config_.model.prior_time_input)
+    throw std::invalid_argument("latent_sde: prior_time_input = true cannot take a batch with "
+                                "per-sequence times (each row is solved on times since its own "
+                                "start, which a time-dependent prior drift cannot)");
   if (batch.per_sequence() && config_.model.first_frames_encoder() &&
       batch.lengths.min().item<std::int64_t>() < config_.model.encoder_frames)
     throw std::invalid_argument("latent_sde: the " + config_.model.encoder + " encoder reads " +

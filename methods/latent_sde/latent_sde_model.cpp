@@ -38,7 +38,8 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
   posterior_net = register_module("posterior_net", MLP(d + C, hidden, d, config.activation));
   const std::vector<std::int64_t> prior_hidden(static_cast<std::size_t>(config.prior_layers),
                                                config.prior_width);
-  prior_net = register_module("prior_net", MLP(d, prior_hidden, d, config.activation));
+  prior_net = register_module(
+      "prior_net", MLP(d + (config.prior_time_input ? 1 : 0), prior_hidden, d, config.activation));
   diffusion = register_module("diffusion",
                               DiagonalDiffusion(d, config.diffusion_width, config.activation));
   observation = register_module(
@@ -96,8 +97,9 @@ torch::Tensor LatentSdeModelImpl::posterior_drift(const torch::Tensor& z,
   return h;
 }
 
-torch::Tensor LatentSdeModelImpl::prior_drift(const torch::Tensor& z) {
+torch::Tensor LatentSdeModelImpl::prior_drift(double t, const torch::Tensor& z) {
   torch::Tensor h = z;
+  if (config_.prior_time_input) h = torch::cat({torch::full({z.size(0), 1}, t, z.options()), z}, 1);
   const auto& layers = prior_net->layers();
   for (std::size_t i = 0; i < layers.size(); ++i) {
     h = parallel_linear(h, layers[i]->weight, layers[i]->bias);

@@ -9,7 +9,8 @@
 //             "mlp_windows": the same MLP on every window of k frames: q(z_0) from window 0,
 //             and observation j's context from the window ending at frame j
 //   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
-//   prior drift     h(z)       MLP d -> P (x prior_layers) -> d (softplus)
+//   prior drift     h(z)       MLP d -> P (x prior_layers) -> d (softplus); with
+//                              prior_time_input h(t, z), MLP (1 + d) -> P -> d
 //   diffusion       g_i(z_i)   per-dimension 1 -> G -> 1 -> sigmoid (core DiagonalDiffusion)
 // (torchsde uses H = P = G = 128 and two hidden layers in both drifts: the defaults.)
 //   decoder   core ObservationModel: linear or MLP, fixed or learned std;
@@ -39,6 +40,7 @@ struct LatentSdeConfig {
   std::int64_t drift_layers = 2;       // hidden layers of the posterior drift MLP
   std::int64_t prior_width = 128;      // P: the prior drift MLP's width
   std::int64_t prior_layers = 2;       // hidden layers of the prior drift MLP
+  bool prior_time_input = false;       // h(t, z): the solver's (absolute) time as an input
   std::int64_t diffusion_width = 128;  // G: hidden width of each diffusion net
   std::string encoder = "gru";         // "gru" | "conv" | "mlp_first_k" | "mlp_windows"
   FrameEncoderConfig frame_encoder;    // conv
@@ -75,7 +77,8 @@ class LatentSdeModelImpl : public torch::nn::Module {
   torch::Tensor context_projection(const torch::Tensor& ctx);
   // f(z, ctx) given that projection at the current observation piece: z [B, d], piece [B, H].
   torch::Tensor posterior_drift(const torch::Tensor& z, const torch::Tensor& piece);
-  torch::Tensor prior_drift(const torch::Tensor& z);
+  // h(z), or h(t, z) with prior_time_input (t the solver's time): z [B, d] -> [B, d].
+  torch::Tensor prior_drift(double t, const torch::Tensor& z);
   // g(z), through the memory-lean fused function when the activation is softplus.
   torch::Tensor diffusion_forward(const torch::Tensor& z);
   torch::Tensor hidden_activation(const torch::Tensor& x) const;

@@ -50,7 +50,7 @@ SdeEvaluation LatentPosteriorSde::evaluate(double t, const torch::Tensor& y, boo
     g = model_.diffusion_forward(y);
   }
   if (with_extras) {
-    auto u = (f - model_.prior_drift(y)) / g;
+    auto u = (f - model_.prior_drift(t, y)) / g;
     e.extra_rate = only_active(t, 0.5 * (u * u).sum(-1, /*keepdim=*/true));
   }
   e.drift = only_active(t, strat ? f - 0.5 * g * dg : f);
@@ -77,7 +77,7 @@ LatentPriorSde::LatentPriorSde(LatentSdeModelImpl& model, SdeType type)
 
 SdeEvaluation LatentPriorSde::evaluate(double t, const torch::Tensor& y, bool with_extras) {
   SdeEvaluation e;
-  e.drift = model_.prior_drift(y);
+  e.drift = model_.prior_drift(t, y);
   if (sde_type() == SdeType::Stratonovich) {
     auto gd = model_.diffusion->forward_with_derivative(y);
     e.diffusion = gd.first;

@@ -10,7 +10,7 @@ GenerativeModelImpl::GenerativeModelImpl(const GenerativeModelConfig& config) : 
   m0 = register_parameter("m0", torch::zeros({d}));
   log_s0 = register_parameter("log_s0", torch::zeros({d}));
   prior_drift = register_module(
-      "prior_drift", MLP(d, std::vector<std::int64_t>(config.prior_layers, config.prior_width), d,
+      "prior_drift", MLP(d + (config.prior_time_input ? 1 : 0), std::vector<std::int64_t>(config.prior_layers, config.prior_width), d,
                          config.prior_activation));
   diffusion = register_module(
       "diffusion", DiagonalDiffusion(d, config.diffusion_width, config.diffusion_activation));
@@ -18,7 +18,12 @@ GenerativeModelImpl::GenerativeModelImpl(const GenerativeModelConfig& config) : 
       "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
 }
 
-torch::Tensor GenerativeModelImpl::drift(const torch::Tensor& z) { return prior_drift->forward(z); }
+torch::Tensor GenerativeModelImpl::drift(const torch::Tensor& t, const torch::Tensor& z) {
+  if (!config_.prior_time_input) return prior_drift->forward(z);
+  auto leading = z.sizes().vec();
+  leading.back() = 1;
+  return prior_drift->forward(torch::cat({t.to(z.scalar_type()).unsqueeze(-1).expand(leading), z}, -1));
+}
 
 torch::Tensor GenerativeModelImpl::decode(const torch::Tensor& z) { return observation->mean(z); }
 
@@ -44,7 +49,7 @@ torch::Tensor GenerativeModelImpl::sample_initial(std::int64_t n) const {
 
 SdeEvaluation PriorSde::evaluate(double t, const torch::Tensor& y, bool with_extras) {
   SdeEvaluation e;
-  e.drift = model_.drift(y);
+  e.drift = drift(t, y);
   e.diffusion = model_.diffusion->forward(y);
   return e;
 }

@@ -3,6 +3,7 @@
 // baselines, assembled from core's blocks):
 //   z_0 ~ N(m0, diag(exp(2 log_s0)))                 learned Gaussian
 //   dz = h(z) dt + g(z) dW   (Ito, diagonal)         prior drift MLP, per-dimension sigmoid nets
+//                                                    (h(t, z) with prior_time_input)
 //   x | z                                            core ObservationModel (linear or MLP
 //                                                    decoder, fixed or learned std)
 #include <torch/torch.h>
@@ -20,6 +21,8 @@ struct GenerativeModelConfig {
   std::int64_t prior_width = 100;
   std::int64_t prior_layers = 1;  // hidden layers of the drift MLP
   Activation prior_activation = Activation::Softplus;
+  // The prior drift also reads the time (absolute, in the data's unit): h(t, z).
+  bool prior_time_input = false;
   std::int64_t diffusion_width = 100;
   Activation diffusion_activation = Activation::Softplus;
   ObservationConfig observation;  // latent and data_dims are filled in from the above
@@ -29,8 +32,10 @@ class GenerativeModelImpl : public torch::nn::Module {
  public:
   explicit GenerativeModelImpl(const GenerativeModelConfig& config);
 
-  // Prior drift h(z): [..., d] -> [..., d] (time-independent, as in the reference).
-  torch::Tensor drift(const torch::Tensor& z);
+  // Prior drift h(z), or h(t, z) with prior_time_input: z [..., d] -> [..., d]; t has z's
+  // leading shape (or is a scalar) and is ignored without prior_time_input (the reference's
+  // time-independent drift).
+  torch::Tensor drift(const torch::Tensor& t, const torch::Tensor& z);
   // Decoder mean.
   torch::Tensor decode(const torch::Tensor& z);
   // -log p(x | z) summed over the observed entries (mask 1): x, mask [..., D], z [..., d] -> [...].
@@ -59,7 +64,9 @@ class PriorSde : public Sde {
   explicit PriorSde(GenerativeModelImpl& model)
       : Sde(NoiseType::Diagonal, SdeType::Ito), model_(model) {}
   std::int64_t state_size() const override { return model_.config().latent; }
-  torch::Tensor drift(double t, const torch::Tensor& y) override { return model_.drift(y); }
+  torch::Tensor drift(double t, const torch::Tensor& y) override {
+    return model_.drift(torch::scalar_tensor(t, y.options()), y);
+  }
   torch::Tensor diffusion(double t, const torch::Tensor& y) override {
     return model_.diffusion->forward(y);
   }

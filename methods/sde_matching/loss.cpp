@@ -17,15 +17,15 @@ TimeFrame frame_of(const torch::Tensor& times) {
   return {tt[0].item<double>(), tt[-1].item<double>()};
 }
 
-// E_q 1/2 |(f - h)/g|^2 at the given marginal parameters and noise: [B, K].
-torch::Tensor diff_integrand(GenerativeModelImpl& model, const torch::Tensor& mu,
+// E_q 1/2 |(f - h)/g|^2 at times t [B, K], the marginal parameters there and noise: [B, K].
+torch::Tensor diff_integrand(GenerativeModelImpl& model, const torch::Tensor& t, const torch::Tensor& mu,
                              const torch::Tensor& log_sigma, const torch::Tensor& dmu_dt,
                              const torch::Tensor& dlog_sigma_dt, const torch::Tensor& eps) {
   auto sigma = torch::exp(log_sigma);
   auto z = mu + sigma * eps;
   auto [g, dg_dz] = model.diffusion->forward_with_derivative(z);
   auto f = posterior_drift(dmu_dt, sigma * dlog_sigma_dt, eps, sigma, g, dg_dz);
-  auto h = model.drift(z);
+  auto h = model.drift(t, z);
   return 0.5 * ((f - h) / g).square().sum(-1);
 }
 
@@ -126,7 +126,7 @@ LossParts sde_matching_loss(GenerativeModelImpl& model, PosteriorImpl& posterior
   parts.prior = model.kl_initial(m.mu.select(1, 0), m.log_sigma.select(1, 0));
 
   auto part = [&](const torch::Tensor& x, std::int64_t from) { return x.narrow(1, from, K); };
-  parts.diff = diff_integrand(model, part(m.mu, 1), part(m.log_sigma, 1), part(m.dmu_dt, 1),
+  parts.diff = diff_integrand(model, noise.t_diff, part(m.mu, 1), part(m.log_sigma, 1), part(m.dmu_dt, 1),
                               part(m.dlog_sigma_dt, 1), noise.eps_diff)
                    .mean(1);
   parts.diff = own ? parts.diff * span : parts.diff * (frame.t1 - frame.t0);
@@ -182,7 +182,7 @@ std::map<std::string, double> evaluate_nelbo(GenerativeModelImpl& model, Posteri
     auto r = strata + torch::rand({B, time_samples}, opts);
     auto t = own ? row_t0 + row_span * r / time_samples : frame.t0 + span * r / time_samples;
     auto m = posterior.marginal(enc, t, true);
-    auto integral = diff_integrand(model, m.mu, m.log_sigma, m.dmu_dt, m.dlog_sigma_dt,
+    auto integral = diff_integrand(model, t, m.mu, m.log_sigma, m.dmu_dt, m.dlog_sigma_dt,
                                    torch::randn({B, time_samples, d}, opts))
                         .mean(1);
     diff += own ? integral * row_span.squeeze(1) : integral * span;

@@ -120,7 +120,8 @@ torch::Tensor SdeMatching::prior_at_relative_times(const torch::Tensor& z_start,
                                                    const torch::Tensor& relative,
                                                    const torch::Tensor& lengths,
                                                    std::int64_t num_samples) {
-  // The prior is time-homogeneous (drift and diffusion depend on z only), so every row can run
+  // The prior is time-homogeneous (drift and diffusion depend on z only; forecast_per_sequence
+  // refuses prior_time_input), so every row can run
   // on one grid of times since its own start (core/own_times.h). Padding slots and times before
   // the start get z_start and do not change the solver's steps.
   const auto grid = relative_time_grid(relative, lengths, torch::zeros({relative.size(0)}));
@@ -138,6 +139,10 @@ torch::Tensor SdeMatching::forecast_per_sequence(const Batch& batch, std::int64_
   if (times.dim() != 2 || times.size(0) != batch.values.size(0))
     throw std::invalid_argument("sde_matching::forecast: a batch with per-sequence times needs "
                                 "query times [B, T]");
+  if (config_.model.prior_time_input)
+    throw std::invalid_argument("sde_matching::forecast: prior_time_input = true cannot forecast "
+                                "a batch with per-sequence times (each row's prior runs on times "
+                                "since its own start, which a time-dependent prior drift cannot)");
   const auto B = batch.values.size(0), d = config_.model.latent;
   const auto shortest = batch.lengths.min().item<std::int64_t>();
   if (context > shortest)

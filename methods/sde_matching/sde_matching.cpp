@@ -57,6 +57,10 @@ Schema sde_matching_schema() {
       .add_int("prior_layers", 1, "hidden layers of the prior drift MLP", 1)
       .add_string("prior_activation", "softplus", "activation of the prior drift MLP",
                   activation_names())
+      .add_bool("prior_time_input", false,
+                "the prior drift also reads the time, h(t, z) (absolute time in the data's unit; "
+                "refused for forecasts of per-sequence times, which run on times since each "
+                "sequence's start)")
       .add_int("diffusion_width", 100, "hidden width of each per-dimension diffusion net 1->H->1", 1)
       .add_string("diffusion_activation", "softplus",
                   "hidden activation of the diffusion nets (output is a sigmoid)", activation_names())
@@ -90,6 +94,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.model.prior_width = o.get_int("prior_width");
   c.model.prior_layers = o.get_int("prior_layers");
   c.model.prior_activation = parse_activation(o.get_string("prior_activation"));
+  c.model.prior_time_input = o.get_bool("prior_time_input");
   c.model.diffusion_width = o.get_int("diffusion_width");
   c.model.diffusion_activation = parse_activation(o.get_string("diffusion_activation"));
   c.model.observation = observation_options(o, c.model.prior_activation);

@@ -1,6 +1,7 @@
 // The latent SDE's formulas against closed forms, independent of the code under test:
 //  - the path KL: with constant posterior and prior drifts and a constant diffusion the KL
-//    integrand 1/2 |(f - h)/g|^2 is constant, so the term is exactly that times (t1 - t0);
+//    integrand 1/2 |(f - h)/g|^2 is constant, so the term is exactly that times (t1 - t0); with
+//    a time-dependent prior drift h(t) it is that integrand's integral (Simpson's rule);
 //  - the Ito-Stratonovich correction: with a constant drift f and a state-dependent diffusion,
 //    the Ito SDE dz = f dt + g(z) dW has E[z_1] = z_0 + f exactly. The Stratonovich solvers
 //    integrate the equivalent Stratonovich form (drift f - 1/2 g g'); a wrong sign or a missing
@@ -69,6 +70,65 @@ TEST_CASE("latent SDE: constant drifts and diffusion give the path KL 1/2 ((f - 
       for (const auto& [name, value] : terms.terms)
         if (name == "kl_path") kl_path = value;
       CHECK(kl_path == Approx(expected).epsilon(1e-9));
+    }
+}
+
+TEST_CASE("latent SDE: a time-dependent prior drift h(t) = a + b softplus(t) enters the path KL "
+          "at the solver's time", "[latent_sde][closed_form]") {
+  // prior_time_input: the prior net reads (t, z). With every weight zero but the time column of
+  // one hidden unit (softplus(t)) and the output's a + b * that unit, h(t) = a + b softplus(t);
+  // the path KL is then sum_i 1/(2 g_i^2) int (f_i - h_i(t))^2 dt, here by Simpson's rule.
+  const std::vector<double> times{0.5, 0.75, 1.1, 1.5};
+  const std::vector<double> a{-0.1, 0.4}, b{1.5, -2.0}, b2{0.5, -1.0};
+  auto softplus = [](double t) { return std::log1p(std::exp(t)); };
+  double expected = 0;
+  const int n = 2000;
+  const double t0 = times.front(), t1 = times.back(), step = (t1 - t0) / n;
+  for (int i = 0; i < 2; ++i) {
+    const double g = sigmoid(b2[i]);
+    auto rate = [&](double t) {
+      const double u = (kDrift[i] - a[i] - b[i] * softplus(t)) / g;
+      return 0.5 * u * u;
+    };
+    double sum = rate(t0) + rate(t1);
+    for (int k = 1; k < n; ++k) sum += (k % 2 ? 4.0 : 2.0) * rate(t0 + k * step);
+    expected += sum * step / 3.0;
+  }
+  for (const std::string gradient : {"backprop", "adjoint"})
+    for (const std::string solver : {"euler", "heun"}) {
+      INFO(gradient << " " << solver);
+      LatentSdeMethodConfig c;
+      c.model.data_dims = 2;
+      c.model.latent = 2;
+      c.model.context = 3;
+      c.model.hidden = c.model.prior_width = c.model.diffusion_width = 5;
+      c.model.prior_layers = 1;
+      c.model.prior_time_input = true;
+      c.solver.gradient = parse_gradient(gradient);
+      c.solver.method = solver;
+      c.solver.dt = 0.001;
+      DataShape shape{2, torch::tensor(times, torch::kFloat64), torch::kFloat64};
+      torch::manual_seed(3);
+      LatentSde method(c, shape);
+      make_constant(method.model->posterior_net, kDrift);
+      make_constant(method.model->prior_net, a);
+      {
+        torch::NoGradGuard no_grad;
+        auto& layers = method.model->prior_net->layers();
+        REQUIRE(layers.size() == 2);  // (1 + d) -> 5 -> d
+        layers[0]->weight[0][0] = 1.0;  // hidden unit 0 reads t alone: softplus(t)
+        layers[1]->weight.select(1, 0).copy_(torch::tensor(b, torch::kFloat64));
+        method.model->diffusion->w2.zero_();
+        method.model->diffusion->b2.copy_(torch::tensor(b2, torch::kFloat64));
+      }
+      auto values = torch::randn({3, 4, 2}, torch::kFloat64);
+      auto terms = method.train_step({torch::tensor(times, torch::kFloat64), values,
+                                      torch::ones({3, 4, 2}, torch::kFloat64)},
+                                     {0, 1.0});
+      double kl_path = std::nan("");
+      for (const auto& [name, value] : terms.terms)
+        if (name == "kl_path") kl_path = value;
+      CHECK(kl_path == Approx(expected).epsilon(2e-3));
     }
 }
 

@@ -166,3 +166,17 @@ TEST_CASE("latent SDE without noise: a padded batch gives each sequence its own 
     CHECK(torch::allclose(forecast.narrow(1, b, 1).narrow(2, 0, n), own, 2e-3, 1e-4));
   }
 }
+
+TEST_CASE("latent SDE: a time-dependent prior drift refuses per-sequence times",
+          "[latent_sde][per_sequence]") {
+  // Each row is solved on times since its own start, which h(t, z) must not be given.
+  LatentSdeMethodConfig c;
+  c.model.data_dims = kD;
+  c.model.latent = 2;
+  c.model.context = c.model.hidden = c.model.prior_width = c.model.diffusion_width = 3;
+  c.model.prior_time_input = true;
+  LatentSde m(c, DataShape{kD, torch::tensor({0.0, 3.0}, torch::kFloat64), torch::kFloat64, true});
+  const Batch batch = padded_batch(kD);
+  CHECK_THROWS_WITH(m.train_step(batch, {0, 1.0}), Catch::Contains("prior_time_input"));
+  CHECK_THROWS_WITH(m.forecast(batch, 1, batch.times, 2), Catch::Contains("prior_time_input"));
+}

@@ -51,10 +51,13 @@ Options first_frames_options() {
 }
 
 TEST_CASE("loss gradient matches finite differences (float64)", "[loss]") {
-  for (std::string estimator : {"single", "unbiased", "all", "first_frames"}) {
+  for (std::string estimator : {"single", "unbiased", "all", "first_frames", "prior_time"}) {
     torch::manual_seed(31);
     DataShape shape{2, torch::linspace(0.5, 2.0, 5, torch::kFloat64), torch::kFloat64};
-    auto options = estimator == "first_frames" ? first_frames_options() : small_options(estimator);
+    auto options = estimator == "first_frames" || estimator == "prior_time"
+                       ? first_frames_options()
+                       : small_options(estimator);
+    if (estimator == "prior_time") options.set("prior_time_input", true);
     SdeMatching method(SdeMatchingConfig::from_options(options, 2), shape);
     auto batch = small_batch(3, 5, 2);
     auto noise = method.draw_noise(batch);
@@ -106,11 +109,14 @@ TEST_CASE("unbiased reconstruction estimator is N times the single one", "[loss]
 TEST_CASE("training loss is an unbiased estimate of the evaluation NELBO", "[loss]") {
   // With the 'unbiased' estimator, the average of many one-sample training losses must match
   // the evaluation's full-sum NELBO (stratified t, every observation) within Monte-Carlo error:
-  // this ties the estimators' factors (span, N) to the full sums.
+  // this ties the estimators' factors (span, N) to the full sums, and (with a time-dependent
+  // prior drift) the times at which both evaluate h(t, z).
+  const bool prior_time = GENERATE(false, true);
   torch::manual_seed(33);
   DataShape shape{2, torch::linspace(0.5, 2.0, 5, torch::kFloat64), torch::kFloat64};
   auto opts = small_options("unbiased");
   opts.set("time_samples", std::int64_t{64});
+  opts.set("prior_time_input", prior_time);
   SdeMatching method(SdeMatchingConfig::from_options(opts, 2), shape);
   auto batch = small_batch(3, 5, 2);
   torch::NoGradGuard no_grad;

@@ -42,7 +42,7 @@ DriftFit drift_fit(SdeMatching& method, const torch::Tensor& x) {
   const double w = method.model->observation->net->layers()[0]->weight.item<double>();
   const double b = method.model->observation->net->layers()[0]->bias.item<double>();
   auto z = ((x - b) / w).unsqueeze(-1);
-  auto drift_x = (w * method.model->drift(z)).squeeze(-1);
+  auto drift_x = (w * method.model->drift(torch::zeros({}, z.options()), z)).squeeze(-1);
   auto truth = kTheta * (kMean - x);
   const double slope = ((drift_x[-1] - drift_x[0]) / (x[-1] - x[0])).item<double>();
   return {(drift_x - truth).abs().max().item<double>(), slope};
