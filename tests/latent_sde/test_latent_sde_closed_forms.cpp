@@ -10,6 +10,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "methods/latent_sde/latent_sde.h"
 #include "methods/latent_sde/latent_sde_sde.h"
@@ -30,6 +33,44 @@ void make_constant(MLP& net, const std::vector<double>& bias) {
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// A 2-dim latent SDE on `times` whose posterior drift is the constant kDrift and whose diffusion
+// is the constant sigmoid(b2) (every diffusion weight zero); the caller sets the prior drift
+// (one hidden layer with prior_time_input, so that h(t) can be written down).
+std::unique_ptr<LatentSde> kl_test_method(const std::string& gradient, const std::string& solver,
+                                          double dt, const std::vector<double>& times,
+                                          const std::vector<double>& b2, bool prior_time_input) {
+  LatentSdeMethodConfig c;
+  c.model.data_dims = 2;
+  c.model.latent = 2;
+  c.model.context = 3;
+  c.model.hidden = c.model.prior_width = c.model.diffusion_width = 5;
+  if (prior_time_input) c.model.prior_layers = 1;
+  c.model.prior_time_input = prior_time_input;
+  c.solver.gradient = parse_gradient(gradient);
+  c.solver.method = solver;
+  c.solver.dt = dt;
+  DataShape shape{2, torch::tensor(times, torch::kFloat64), torch::kFloat64};
+  torch::manual_seed(3);
+  auto method = std::make_unique<LatentSde>(c, shape);
+  make_constant(method->model->posterior_net, kDrift);
+  torch::NoGradGuard no_grad;
+  method->model->diffusion->w2.zero_();
+  method->model->diffusion->b2.copy_(torch::tensor(b2, torch::kFloat64));
+  return method;
+}
+
+// The kl_path term of one training step on random data at `times`.
+double kl_path_of(LatentSde& method, const std::vector<double>& times) {
+  const auto T = static_cast<std::int64_t>(times.size());
+  auto terms = method.train_step({torch::tensor(times, torch::kFloat64),
+                                  torch::randn({3, T, 2}, torch::kFloat64),
+                                  torch::ones({3, T, 2}, torch::kFloat64)},
+                                 {0, 1.0});
+  for (const auto& [name, value] : terms.terms)
+    if (name == "kl_path") return value;
+  return std::nan("");
+}
+
 }  // namespace
 
 TEST_CASE("latent SDE: constant drifts and diffusion give the path KL 1/2 ((f - h)/g)^2 (t1 - t0)",
@@ -44,31 +85,9 @@ TEST_CASE("latent SDE: constant drifts and diffusion give the path KL 1/2 ((f - 
   for (const std::string gradient : {"backprop", "adjoint"})
     for (const std::string solver : {"euler", "heun"}) {
       INFO(gradient << " " << solver);
-      LatentSdeMethodConfig c;
-      c.model.data_dims = 2;
-      c.model.latent = 2;
-      c.model.context = 3;
-      c.model.hidden = c.model.prior_width = c.model.diffusion_width = 5;
-      c.solver.gradient = parse_gradient(gradient);
-      c.solver.method = solver;
-      c.solver.dt = 0.05;
-      DataShape shape{2, torch::tensor(times, torch::kFloat64), torch::kFloat64};
-      torch::manual_seed(3);
-      LatentSde method(c, shape);
-      make_constant(method.model->posterior_net, kDrift);
-      make_constant(method.model->prior_net, h);
-      {
-        torch::NoGradGuard no_grad;
-        method.model->diffusion->w2.zero_();
-        method.model->diffusion->b2.copy_(torch::tensor(b2, torch::kFloat64));
-      }
-      auto values = torch::randn({3, 4, 2}, torch::kFloat64);
-      auto terms = method.train_step({torch::tensor(times, torch::kFloat64), values,
-                                      torch::ones({3, 4, 2}, torch::kFloat64)},
-                                     {0, 1.0});
-      double kl_path = std::nan("");
-      for (const auto& [name, value] : terms.terms)
-        if (name == "kl_path") kl_path = value;
+      auto method = kl_test_method(gradient, solver, 0.05, times, b2, false);
+      make_constant(method->model->prior_net, h);
+      const double kl_path = kl_path_of(*method, times);
       CHECK(kl_path == Approx(expected).epsilon(1e-9));
     }
 }
@@ -97,37 +116,16 @@ TEST_CASE("latent SDE: a time-dependent prior drift h(t) = a + b softplus(t) ent
   for (const std::string gradient : {"backprop", "adjoint"})
     for (const std::string solver : {"euler", "heun"}) {
       INFO(gradient << " " << solver);
-      LatentSdeMethodConfig c;
-      c.model.data_dims = 2;
-      c.model.latent = 2;
-      c.model.context = 3;
-      c.model.hidden = c.model.prior_width = c.model.diffusion_width = 5;
-      c.model.prior_layers = 1;
-      c.model.prior_time_input = true;
-      c.solver.gradient = parse_gradient(gradient);
-      c.solver.method = solver;
-      c.solver.dt = 0.001;
-      DataShape shape{2, torch::tensor(times, torch::kFloat64), torch::kFloat64};
-      torch::manual_seed(3);
-      LatentSde method(c, shape);
-      make_constant(method.model->posterior_net, kDrift);
-      make_constant(method.model->prior_net, a);
+      auto method = kl_test_method(gradient, solver, 0.001, times, b2, true);
+      make_constant(method->model->prior_net, a);
       {
         torch::NoGradGuard no_grad;
-        auto& layers = method.model->prior_net->layers();
+        auto& layers = method->model->prior_net->layers();
         REQUIRE(layers.size() == 2);  // (1 + d) -> 5 -> d
         layers[0]->weight[0][0] = 1.0;  // hidden unit 0 reads t alone: softplus(t)
         layers[1]->weight.select(1, 0).copy_(torch::tensor(b, torch::kFloat64));
-        method.model->diffusion->w2.zero_();
-        method.model->diffusion->b2.copy_(torch::tensor(b2, torch::kFloat64));
       }
-      auto values = torch::randn({3, 4, 2}, torch::kFloat64);
-      auto terms = method.train_step({torch::tensor(times, torch::kFloat64), values,
-                                      torch::ones({3, 4, 2}, torch::kFloat64)},
-                                     {0, 1.0});
-      double kl_path = std::nan("");
-      for (const auto& [name, value] : terms.terms)
-        if (name == "kl_path") kl_path = value;
+      const double kl_path = kl_path_of(*method, times);
       CHECK(kl_path == Approx(expected).epsilon(2e-3));
     }
 }
