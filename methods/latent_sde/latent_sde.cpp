@@ -61,7 +61,13 @@ Schema LatentSde::schema() {
       .add_int("encoder_frames", 3, "frames the mlp_first_k / mlp_windows encoder sees at once", 1)
       .add_int("encoder_layers", 2, "hidden layers of the mlp_first_k / mlp_windows encoder", 1)
       .add_string("activation", "softplus", "activation of the drift and diffusion nets",
-                  activation_names());
+                  activation_names())
+      .add_string("forecast_with", "prior",
+                  "what a forecast simulates past the context frames: 'prior' (the generative "
+                  "model's SDE from the posterior's state at the last context time) or "
+                  "'posterior' (the posterior SDE over the whole horizon, its context read from "
+                  "the context frames: encoder 'mlp_first_k' only; not for per-sequence times)",
+                  {"prior", "posterior"});
   add_frame_encoder_options(s, FrameEncoderConfig{});
   ObservationConfig decoder;
   decoder.hidden = 128;
@@ -91,6 +97,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.solver.dt = o.get_float("dt");
   c.solver.grid = parse_time_grid(o.get_string("time_grid"));
   c.solver.adjoint_iterations = static_cast<int>(o.get_int("adjoint_iterations"));
+  c.forecast_with = o.get_string("forecast_with");
   return c;
 }
 
@@ -99,6 +106,14 @@ LatentSde::LatentSde(const LatentSdeMethodConfig& config, const DataShape& shape
   if (config.model.data_dims < 1)
     throw std::invalid_argument("latent_sde: the data must have at least one dimension");
   make_stepper(config.solver.method);  // throws on an unknown name
+  if (config.forecast_with != "prior" && config.forecast_with != "posterior")
+    throw std::invalid_argument("latent_sde: forecast_with must be 'prior' or 'posterior', got '" +
+                                config.forecast_with + "'");
+  // Any other encoder's context at later times reads frames a forecast has not seen.
+  if (config.forecast_with == "posterior" && config.model.encoder != "mlp_first_k")
+    throw std::invalid_argument("latent_sde: forecast_with = \"posterior\" needs encoder = "
+                                "\"mlp_first_k\" (a context read from the first frames alone), "
+                                "got encoder = \"" + config.model.encoder + "\"");
   model = register_module("model", LatentSdeModel(config.model));
   to(dtype_);
 }

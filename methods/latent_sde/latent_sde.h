@@ -31,6 +31,10 @@ namespace sdebench {
 struct LatentSdeMethodConfig {
   LatentSdeConfig model;
   SolverConfig solver{"euler", 1e-2, 1, TimeGrid::Observations, Gradient::Adjoint};
+  // Forecasts past the context: "prior" (the generative model's SDE from the state at the last
+  // context time) or "posterior" (the posterior SDE throughout; its context must come from the
+  // context frames alone, so only with encoder "mlp_first_k").
+  std::string forecast_with = "prior";
 };
 
 class LatentSde : public Method {

@@ -75,8 +75,11 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   const auto obs_ts = to_time_vector(ctx_batch.times);
   const double t_k = obs_ts.back();
   const auto ts = to_time_vector(times);
+  // With forecast_with = "posterior" every time is solved by the posterior SDE: its context,
+  // from the context frames alone, holds past the last of them.
+  const bool posterior_throughout = config_.forecast_with == "posterior";
   std::vector<double> inside, after{t_k};
-  for (double t : ts) (t <= t_k ? inside : after).push_back(t);
+  for (double t : ts) (posterior_throughout || t <= t_k ? inside : after).push_back(t);
 
   // Posterior over the context window (on the union of its observation and query times).
   auto enc = encode(ctx_batch);
@@ -118,6 +121,9 @@ torch::Tensor LatentSde::forecast_per_sequence(const Batch& observed, std::int64
                                                const torch::Tensor& times,
                                                std::int64_t num_samples) {
   const auto B = observed.values.size(0);
+  if (config_.forecast_with == "posterior")
+    throw std::invalid_argument("latent_sde::forecast: forecast_with = \"posterior\" is not "
+                                "available for per-sequence times (use \"prior\")");
   if (times.dim() != 2 || times.size(0) != B)
     throw std::invalid_argument("latent_sde::forecast: a batch with per-sequence times needs "
                                 "query times [B, T]");
