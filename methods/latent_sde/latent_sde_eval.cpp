@@ -81,7 +81,8 @@ torch::Tensor LatentSde::forecast(const Batch& observed, std::int64_t context,
   std::vector<double> inside, after{t_k};
   for (double t : ts) (posterior_throughout || t <= t_k ? inside : after).push_back(t);
 
-  // Posterior over the context window (on the union of its observation and query times).
+  // Posterior over the context window (on the union of its observation and query times; with
+  // forecast_with = "posterior" that union holds every query time).
   auto enc = encode(ctx_batch);
   std::vector<double> grid = obs_ts;
   grid.insert(grid.end(), inside.begin(), inside.end());
