@@ -11,6 +11,7 @@
 
 #include "core/registry.h"
 #include "methods/latent_sde/latent_sde.h"
+#include "switch_off_noise.h"
 
 using namespace sdebench;
 
@@ -39,17 +40,6 @@ std::shared_ptr<LatentSde> make(const std::string& forecast_with, const std::str
   auto m = std::dynamic_pointer_cast<LatentSde>(entry.factory(options, DataShape{kD, times, torch::kFloat64}));
   REQUIRE(m);
   return m;
-}
-
-// q(z_0)'s log std at -30 and the diffusion at sigmoid(-30): every path is its drift's.
-void switch_off_noise(LatentSde& m) {
-  torch::NoGradGuard no_grad;
-  auto& model = *m.model;
-  auto last = model.first_frames->net->layers().back();
-  last->weight.narrow(0, kLatent, kLatent).zero_();
-  last->bias.narrow(0, kLatent, kLatent).fill_(-30.0);
-  model.diffusion->w2.zero_();
-  model.diffusion->b2.fill_(-30.0);
 }
 
 // The forecast's decoded means by Euler steps on `times`, the posterior drift up to times[k-1]
@@ -88,7 +78,7 @@ TEST_CASE("forecast_with: prior and posterior forecasts equal Euler steps of the
   for (const bool posterior : {false, true}) {
     INFO((posterior ? "posterior" : "prior"));
     auto m = fw::make(posterior ? "posterior" : "prior", "mlp_first_k", times);
-    fw::switch_off_noise(*m);
+    testing::switch_off_noise(*m);
     auto fc = m->forecast(batch, fw::kFrames, times, 2);  // [S, B, T, D]
     REQUIRE(fc.sizes() == torch::IntArrayRef({2, fw::kB, fw::kT, fw::kD}));
     auto expected = fw::euler_forecast(*m, values, times, posterior);

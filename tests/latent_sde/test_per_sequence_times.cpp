@@ -8,9 +8,11 @@
 
 #include "methods/latent_sde/latent_sde.h"
 #include "../padded_batch.h"
+#include "switch_off_noise.h"
 
 using namespace sdebench;
 using sdebench::testing::padded_batch;
+using sdebench::testing::switch_off_noise;
 
 namespace {
 
@@ -71,16 +73,6 @@ torch::Tensor valid(const torch::Tensor& x, const Batch& batch, std::int64_t bat
 }
 
 // Noise off: q(z_0) a point (log std -30) and g(z) = sigmoid(-30) ~ 1e-13 everywhere.
-void switch_off_noise(LatentSde& m) {
-  torch::NoGradGuard no_grad;
-  auto& model = *m.model;
-  const auto d = model.config().latent;
-  model.qz0_net->weight.narrow(0, d, d).zero_();
-  model.qz0_net->bias.narrow(0, d, d).fill_(-30.0);
-  model.diffusion->w2.zero_();
-  model.diffusion->b2.fill_(-30.0);
-}
-
 }  // namespace
 
 TEST_CASE("latent SDE: padding changes no loss, gradient, metric, path or forecast",
