@@ -28,10 +28,15 @@ std::map<std::string, double> LatentSde::evaluate(const Batch& batch, const Eval
                                       at_observations(repeated, grid, solution.states))
                  .sum(0);
   auto kl_path = solution.extras[-1].sum(-1);
+  // The learned diffusion's mean along the posterior paths at the solver grid's times: how much
+  // noise the prior adds per unit time (SDE Matching reports the same key).
+  const auto d = solution.states.size(-1);
+  auto diffusion_mean = model->diffusion_forward(solution.states.reshape({-1, d})).mean();
   return {{"nelbo", (rec + kl0 + kl_path).mean().item<double>()},
           {"rec", rec.mean().item<double>()},
           {"kl0", kl0.mean().item<double>()},
-          {"kl_path", kl_path.mean().item<double>()}};
+          {"kl_path", kl_path.mean().item<double>()},
+          {"diffusion_mean", diffusion_mean.item<double>()}};
 }
 
 torch::Tensor LatentSde::latent_path(const Batch& batch) {

@@ -176,7 +176,10 @@ std::map<std::string, double> evaluate_nelbo(GenerativeModelImpl& model, Posteri
   auto mse = ((model.decode(m_obs.mu) - batch.values).square() * batch.mask).sum().item<double>() /
              std::max(observed, 1.0);
 
-  auto diff = torch::zeros({B}, opts), rec = torch::zeros({B}, opts);
+  // The learned diffusion's mean over these posterior draws at the observed slots (padding
+  // left out): how much noise the prior adds per unit time, the forecasts' spread.
+  const auto slots = batch.mask.amax(-1);
+  auto diff = torch::zeros({B}, opts), rec = torch::zeros({B}, opts), g_sum = torch::zeros({}, opts);
   auto strata = torch::arange(time_samples, opts).unsqueeze(0);
   for (std::int64_t s = 0; s < num_samples; ++s) {
     auto r = strata + torch::rand({B, time_samples}, opts);
@@ -188,12 +191,16 @@ std::map<std::string, double> evaluate_nelbo(GenerativeModelImpl& model, Posteri
     diff += own ? integral * row_span.squeeze(1) : integral * span;
     auto z = m_obs.mu + torch::exp(m_obs.log_sigma) * torch::randn({B, T, d}, opts);
     rec += model.neg_log_likelihood(batch.values, batch.mask, z).sum(1);
+    g_sum += (model.diffusion->forward(z.reshape({-1, d})).view({B, T, d}) * slots.unsqueeze(-1)).sum();
   }
   diff /= static_cast<double>(num_samples);
   rec /= static_cast<double>(num_samples);
   const double p = prior.mean().item<double>(), df = diff.mean().item<double>(),
                r = rec.mean().item<double>();
-  return {{"nelbo", p + df + r}, {"prior", p}, {"diff", df}, {"rec", r}, {"mse", mse}};
+  const double g = g_sum.item<double>() /
+                   (std::max(slots.sum().item<double>(), 1.0) * d * static_cast<double>(num_samples));
+  return {{"nelbo", p + df + r}, {"prior", p},   {"diff", df},
+          {"rec", r},            {"mse", mse},   {"diffusion_mean", g}};
 }
 
 }  // namespace sdebench
