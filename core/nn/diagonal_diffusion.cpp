@@ -5,8 +5,9 @@
 namespace sdebench {
 
 DiagonalDiffusionImpl::DiagonalDiffusionImpl(std::int64_t dims, std::int64_t hidden,
-                                             Activation act)
-    : act_(act) {
+                                             Activation act, double max_value)
+    : act_(act), max_value_(max_value) {
+  TORCH_CHECK(max_value > 0, "DiagonalDiffusion: max_value must be positive, got ", max_value);
   // torch::nn::Linear(in, out) draws weights and biases from U(-1/sqrt(in), 1/sqrt(in)).
   const double first = 1.0;  // in = 1
   const double second = 1.0 / std::sqrt(static_cast<double>(hidden));
@@ -19,16 +20,16 @@ DiagonalDiffusionImpl::DiagonalDiffusionImpl(std::int64_t dims, std::int64_t hid
 torch::Tensor DiagonalDiffusionImpl::forward(const torch::Tensor& z) {
   auto pre = torch::addcmul(b1, z.unsqueeze(-1), w1);  // [B, d, H]
   auto u = (activate(pre, act_) * w2).sum(-1) + b2;     // [B, d]
-  return torch::sigmoid(u);
+  return torch::sigmoid(u) * max_value_;
 }
 
 std::pair<torch::Tensor, torch::Tensor> DiagonalDiffusionImpl::forward_with_derivative(
     const torch::Tensor& z) {
   auto pre = torch::addcmul(b1, z.unsqueeze(-1), w1);
   auto u = (activate(pre, act_) * w2).sum(-1) + b2;
-  auto g = torch::sigmoid(u);
+  auto s = torch::sigmoid(u);
   auto du_dz = (activate_derivative(pre, act_) * w1 * w2).sum(-1);
-  return {g, g * (1 - g) * du_dz};
+  return {s * max_value_, s * (1 - s) * du_dz * max_value_};
 }
 
 }  // namespace sdebench

@@ -4,6 +4,10 @@
 // 1 -> H -> 1. The reference code builds d separate modules; here the d nets are one
 // broadcasted computation over stacked weights [d, H], which is the same function with
 // the same initialisation distribution (torch::nn::Linear's uniform bounds).
+// `max_value` scales the sigmoid: g_i in (0, max_value). The reference's range is (0, 1),
+// a range in the data's time unit (how far one unit of time may spread the latent state),
+// so it is a choice of the generative model: on MOCAP, SDE Matching's learned g sits at
+// whatever maximum it is given (its drift-matching term weighs the drift mismatch by 1/g^2).
 #include <torch/torch.h>
 
 #include <utility>
@@ -14,17 +18,20 @@ namespace sdebench {
 
 class DiagonalDiffusionImpl : public torch::nn::Module {
  public:
-  DiagonalDiffusionImpl(std::int64_t dims, std::int64_t hidden, Activation act);
-  // g(z): [B, d] -> [B, d], each entry in (0, 1).
+  DiagonalDiffusionImpl(std::int64_t dims, std::int64_t hidden, Activation act,
+                        double max_value = 1.0);
+  // g(z): [B, d] -> [B, d], each entry in (0, max_value).
   torch::Tensor forward(const torch::Tensor& z);
   // (g(z), dg_i/dz_i) in one pass, both differentiable.
   std::pair<torch::Tensor, torch::Tensor> forward_with_derivative(const torch::Tensor& z);
 
   std::int64_t dims() const { return w1.size(0); }
+  double max_value() const { return max_value_; }
   torch::Tensor w1, b1, w2, b2;  // [d, H], [d, H], [d, H], [d]
 
  private:
   Activation act_;
+  double max_value_;
 };
 TORCH_MODULE(DiagonalDiffusion);
 

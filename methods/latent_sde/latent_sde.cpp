@@ -50,6 +50,10 @@ Schema LatentSde::schema() {
                 "sequence's start)")
       .add_int("diffusion_width", 128, "hidden width of each per-dimension diffusion net 1->H->1",
                1)
+      .add_float("diffusion_max", 1.0,
+                 "upper end of each diffusion net's range: g = diffusion_max * sigmoid(...), in "
+                 "the data's time unit",
+                 1e-6)
       .add_string("encoder", "gru",
                   "'gru' (reversed-time GRU over the whole sequence, torchsde), 'conv' (the same "
                   "GRU over each frame's convolutional features: video and grid data), "
@@ -86,6 +90,7 @@ LatentSdeMethodConfig LatentSde::parse(const Options& o, const DataShape& shape)
   c.model.prior_layers = o.get_int("prior_layers");
   c.model.prior_time_input = o.get_bool("prior_time_input");
   c.model.diffusion_width = o.get_int("diffusion_width");
+  c.model.diffusion_max = o.get_float("diffusion_max");
   c.model.encoder = o.get_string("encoder");
   c.model.encoder_frames = o.get_int("encoder_frames");
   c.model.encoder_layers = o.get_int("encoder_layers");

@@ -41,7 +41,8 @@ LatentSdeModelImpl::LatentSdeModelImpl(const LatentSdeConfig& config) : config_(
   prior_net = register_module(
       "prior_net", MLP(d + (config.prior_time_input ? 1 : 0), prior_hidden, d, config.activation));
   diffusion = register_module("diffusion",
-                              DiagonalDiffusion(d, config.diffusion_width, config.activation));
+                              DiagonalDiffusion(d, config.diffusion_width, config.activation,
+                                                config.diffusion_max));
   observation = register_module(
       "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
   pz0_mean = register_parameter("pz0_mean", torch::zeros({d}));
@@ -116,7 +117,8 @@ torch::Tensor LatentSdeModelImpl::hidden_activation(const torch::Tensor& x) cons
 torch::Tensor LatentSdeModelImpl::diffusion_forward(const torch::Tensor& z) {
   if (config_.activation != Activation::Softplus) return diffusion->forward(z);
   return diagonal_diffusion_recompute(z, diffusion->w1, diffusion->b1, diffusion->w2,
-                                      diffusion->b2);
+                                      diffusion->b2) *
+         diffusion->max_value();
 }
 
 torch::Tensor LatentSdeModelImpl::decode(const torch::Tensor& z) { return observation->mean(z); }

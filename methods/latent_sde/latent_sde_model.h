@@ -11,7 +11,8 @@
 //   posterior drift f(z, ctx)  MLP (d + C) -> H (x drift_layers) -> d (softplus)
 //   prior drift     h(z)       MLP d -> P (x prior_layers) -> d (softplus); with
 //                              prior_time_input h(t, z), MLP (1 + d) -> P -> d
-//   diffusion       g_i(z_i)   per-dimension 1 -> G -> 1 -> sigmoid (core DiagonalDiffusion)
+//   diffusion       g_i(z_i)   per-dimension 1 -> G -> 1 -> sigmoid, times diffusion_max
+//                              (core DiagonalDiffusion)
 // (torchsde uses H = P = G = 128 and two hidden layers in both drifts: the defaults.)
 //   decoder   core ObservationModel: linear or MLP, fixed or learned std;
 //   p(z_0) = N(m, exp(log_std)) learned.
@@ -42,6 +43,7 @@ struct LatentSdeConfig {
   std::int64_t prior_layers = 2;       // hidden layers of the prior drift MLP
   bool prior_time_input = false;       // h(t, z): the solver's (absolute) time as an input
   std::int64_t diffusion_width = 128;  // G: hidden width of each diffusion net
+  double diffusion_max = 1.0;          // each g_i in (0, diffusion_max)
   std::string encoder = "gru";         // "gru" | "conv" | "mlp_first_k" | "mlp_windows"
   FrameEncoderConfig frame_encoder;    // conv
   std::int64_t encoder_frames = 3;     // k, for mlp_first_k and mlp_windows

@@ -13,7 +13,8 @@ GenerativeModelImpl::GenerativeModelImpl(const GenerativeModelConfig& config) : 
       "prior_drift", MLP(d + (config.prior_time_input ? 1 : 0), std::vector<std::int64_t>(config.prior_layers, config.prior_width), d,
                          config.prior_activation));
   diffusion = register_module(
-      "diffusion", DiagonalDiffusion(d, config.diffusion_width, config.diffusion_activation));
+      "diffusion", DiagonalDiffusion(d, config.diffusion_width, config.diffusion_activation,
+                                     config.diffusion_max));
   observation = register_module(
       "observation", ObservationModel(with_sizes(config.observation, d, config.data_dims)));
 }

@@ -24,6 +24,7 @@ struct GenerativeModelConfig {
   // The prior drift also reads the time (absolute, in the data's unit): h(t, z).
   bool prior_time_input = false;
   std::int64_t diffusion_width = 100;
+  double diffusion_max = 1.0;  // each g_i in (0, diffusion_max)
   Activation diffusion_activation = Activation::Softplus;
   ObservationConfig observation;  // latent and data_dims are filled in from the above
 };

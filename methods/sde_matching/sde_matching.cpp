@@ -64,6 +64,10 @@ Schema sde_matching_schema() {
       .add_int("diffusion_width", 100, "hidden width of each per-dimension diffusion net 1->H->1", 1)
       .add_string("diffusion_activation", "softplus",
                   "hidden activation of the diffusion nets (output is a sigmoid)", activation_names())
+      .add_float("diffusion_max", 1.0,
+                 "upper end of each diffusion net's range: g = diffusion_max * sigmoid(...), in "
+                 "the data's time unit",
+                 1e-6)
       .add_string("rec_estimator", "single",
                   "L_rec estimator: 'single' = -log p at one random observation, unscaled "
                   "(the reference notebook; not the ELBO's weight); 'unbiased' = the same times N "
@@ -96,6 +100,7 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.model.prior_activation = parse_activation(o.get_string("prior_activation"));
   c.model.prior_time_input = o.get_bool("prior_time_input");
   c.model.diffusion_width = o.get_int("diffusion_width");
+  c.model.diffusion_max = o.get_float("diffusion_max");
   c.model.diffusion_activation = parse_activation(o.get_string("diffusion_activation"));
   c.model.observation = observation_options(o, c.model.prior_activation);
   c.posterior.data_dims = data_dims;

@@ -248,24 +248,29 @@ TEST_CASE("latent SDE: encoder and decoder 'conv' on 8 x 8 frames", "[latent_sde
 
 TEST_CASE("latent SDE: evaluate reports the learned diffusion's mean along the posterior paths",
           "[latent_sde]") {
-  // With the diffusion's output layer zeroed, g = sigmoid(b2) at every state, so the metric
-  // must be exactly that mean over the latent dimensions.
-  const auto& entry = MethodRegistry::instance().get("latent_sde", "method");
-  auto options = entry.schema.defaults();
-  options.set("hidden_size", std::int64_t{8});
-  options.set("context_size", std::int64_t{4});
-  options.set("dt", 0.1);
-  DataShape shape{2, torch::tensor(kTimes, torch::kFloat64), torch::kFloat64};
-  auto base = entry.factory(options, shape);
-  auto& method = dynamic_cast<LatentSde&>(*base);
-  const auto d = method.model->diffusion->dims();
-  auto b2 = torch::linspace(-2.0, 1.5, d, torch::kFloat64);
-  {
-    torch::NoGradGuard no_grad;
-    method.model->diffusion->w2.zero_();
-    method.model->diffusion->b2.copy_(b2);
+  // With the diffusion's output layer zeroed, g = diffusion_max * sigmoid(b2) at every state,
+  // so the metric must be exactly that mean over the latent dimensions (diffusion_max 0.2:
+  // the option reaches the softplus fast path the solver uses).
+  for (const double diffusion_max : {1.0, 0.2}) {
+    INFO("diffusion_max " << diffusion_max);
+    const auto& entry = MethodRegistry::instance().get("latent_sde", "method");
+    auto options = entry.schema.defaults();
+    options.set("hidden_size", std::int64_t{8});
+    options.set("context_size", std::int64_t{4});
+    options.set("dt", 0.1);
+    options.set("diffusion_max", diffusion_max);
+    DataShape shape{2, torch::tensor(kTimes, torch::kFloat64), torch::kFloat64};
+    auto base = entry.factory(options, shape);
+    auto& method = dynamic_cast<LatentSde&>(*base);
+    const auto d = method.model->diffusion->dims();
+    auto b2 = torch::linspace(-2.0, 1.5, d, torch::kFloat64);
+    {
+      torch::NoGradGuard no_grad;
+      method.model->diffusion->w2.zero_();
+      method.model->diffusion->b2.copy_(b2);
+    }
+    const auto metrics = method.evaluate(tiny_batch(), {8, 2});
+    CHECK(metrics.at("diffusion_mean") ==
+          Approx(diffusion_max * torch::sigmoid(b2).mean().item<double>()).epsilon(1e-12));
   }
-  const auto metrics = method.evaluate(tiny_batch(), {8, 2});
-  CHECK(metrics.at("diffusion_mean") ==
-        Approx(torch::sigmoid(b2).mean().item<double>()).epsilon(1e-12));
 }

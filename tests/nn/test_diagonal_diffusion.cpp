@@ -26,3 +26,28 @@ TEST_CASE("DiagonalDiffusion's derivative equals autograd's dg_i/dz_i, for every
     }
   }
 }
+
+TEST_CASE("DiagonalDiffusion's max_value scales g and dg_i/dz_i; finite differences agree",
+          "[diffusion_net]") {
+  const double max_value = 0.2;
+  torch::manual_seed(5);
+  DiagonalDiffusion unit(3, 8, Activation::Softplus);
+  torch::manual_seed(5);  // the same initial weights: max_value does not touch them
+  DiagonalDiffusion scaled(3, 8, Activation::Softplus, max_value);
+  unit->to(torch::kFloat64);
+  scaled->to(torch::kFloat64);
+  CHECK(scaled->max_value() == max_value);
+  auto z = 2 * torch::randn({5, 3}, torch::kFloat64);
+  auto [g, dg] = scaled->forward_with_derivative(z);
+  auto [g1, dg1] = unit->forward_with_derivative(z);
+  CHECK(torch::allclose(g, max_value * g1, 1e-14, 1e-15));
+  CHECK(torch::allclose(dg, max_value * dg1, 1e-14, 1e-15));
+  CHECK(g.max().item<double>() < max_value);
+  CHECK(g.min().item<double>() > 0);
+  // Central differences of forward(): g_i depends on z_i only, so shifting every entry at
+  // once gives each column's own derivative.
+  const double h = 1e-5;
+  auto fd = (scaled->forward(z + h) - scaled->forward(z - h)) / (2 * h);
+  CHECK(torch::allclose(dg, fd, 1e-7, 1e-9));
+  CHECK_THROWS(DiagonalDiffusion(3, 8, Activation::Softplus, 0.0));
+}

@@ -289,23 +289,30 @@ TEST_CASE("prior_time_input: the prior drift reads absolute time in training and
 }
 
 TEST_CASE("evaluate reports the learned diffusion's mean over the observed slots", "[method]") {
-  // With the diffusion's output layer zeroed, g = sigmoid(b2) everywhere, so the metric must
-  // be exactly that mean, whatever the draws; two time slots unobserved in every dimension
-  // must not count (dividing by every slot would give a smaller number).
-  torch::manual_seed(3);
-  const std::int64_t B = 3, T = 9, D = 2;
-  auto times = torch::linspace(0, 1, T, torch::kFloat64);
-  SdeMatching method(SdeMatchingConfig::from_options(tiny(), D), DataShape{D, times, torch::kFloat64});
-  const auto d = method.model->config().latent;
-  auto b2 = torch::linspace(-1.0, 2.0, d, torch::kFloat64);
-  {
-    torch::NoGradGuard no_grad;
-    method.model->diffusion->w2.zero_();
-    method.model->diffusion->b2.copy_(b2);
+  // With the diffusion's output layer zeroed, g = diffusion_max * sigmoid(b2) everywhere, so
+  // the metric must be exactly that mean, whatever the draws; two time slots unobserved in
+  // every dimension must not count (dividing by every slot would give a smaller number).
+  for (const double diffusion_max : {1.0, 0.2}) {
+    INFO("diffusion_max " << diffusion_max);
+    torch::manual_seed(3);
+    const std::int64_t B = 3, T = 9, D = 2;
+    auto times = torch::linspace(0, 1, T, torch::kFloat64);
+    auto options = tiny();
+    options.set("diffusion_max", diffusion_max);
+    SdeMatching method(SdeMatchingConfig::from_options(options, D),
+                       DataShape{D, times, torch::kFloat64});
+    const auto d = method.model->config().latent;
+    auto b2 = torch::linspace(-1.0, 2.0, d, torch::kFloat64);
+    {
+      torch::NoGradGuard no_grad;
+      method.model->diffusion->w2.zero_();
+      method.model->diffusion->b2.copy_(b2);
+    }
+    auto mask = torch::ones({B, T, D}, torch::kFloat64);
+    mask.index_put_({torch::indexing::Slice(), torch::indexing::Slice(2, 4)}, 0.0);
+    Batch batch{times, torch::randn({B, T, D}, torch::kFloat64) * mask, mask};
+    const auto eval = method.evaluate(batch, EvalOptions{8, 3});
+    CHECK(eval.at("diffusion_mean") ==
+          Approx(diffusion_max * torch::sigmoid(b2).mean().item<double>()).epsilon(1e-12));
   }
-  auto mask = torch::ones({B, T, D}, torch::kFloat64);
-  mask.index_put_({torch::indexing::Slice(), torch::indexing::Slice(2, 4)}, 0.0);
-  Batch batch{times, torch::randn({B, T, D}, torch::kFloat64) * mask, mask};
-  const auto eval = method.evaluate(batch, EvalOptions{8, 3});
-  CHECK(eval.at("diffusion_mean") == Approx(torch::sigmoid(b2).mean().item<double>()).epsilon(1e-12));
 }
