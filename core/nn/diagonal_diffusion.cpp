@@ -20,7 +20,8 @@ DiagonalDiffusionImpl::DiagonalDiffusionImpl(std::int64_t dims, std::int64_t hid
 torch::Tensor DiagonalDiffusionImpl::forward(const torch::Tensor& z) {
   auto pre = torch::addcmul(b1, z.unsqueeze(-1), w1);  // [B, d, H]
   auto u = (activate(pre, act_) * w2).sum(-1) + b2;     // [B, d]
-  return torch::sigmoid(u) * max_value_;
+  auto g = torch::sigmoid(u);
+  return max_value_ == 1.0 ? g : g * max_value_;  // no extra op in the reference's range
 }
 
 std::pair<torch::Tensor, torch::Tensor> DiagonalDiffusionImpl::forward_with_derivative(
@@ -30,6 +31,13 @@ std::pair<torch::Tensor, torch::Tensor> DiagonalDiffusionImpl::forward_with_deri
   auto s = torch::sigmoid(u);
   auto du_dz = (activate_derivative(pre, act_) * w1 * w2).sum(-1);
   return {s * max_value_, s * (1 - s) * du_dz * max_value_};
+}
+
+Schema& add_diffusion_max_option(Schema& s) {
+  return s.add_float("diffusion_max", 1.0,
+                     "upper end of each diffusion net's range: g = diffusion_max * sigmoid(...), "
+                     "in the data's time unit",
+                     1e-6);
 }
 
 }  // namespace sdebench

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/nn/activation.h"
+#include "core/options.h"
 
 namespace sdebench {
 
@@ -34,5 +35,9 @@ class DiagonalDiffusionImpl : public torch::nn::Module {
   double max_value_;
 };
 TORCH_MODULE(DiagonalDiffusion);
+
+// The `diffusion_max` option key (default 1, the reference's range), shared by every method
+// with this diffusion.
+Schema& add_diffusion_max_option(Schema& schema);
 
 }  // namespace sdebench

@@ -49,11 +49,8 @@ Schema LatentSde::schema() {
                 "refused for per-sequence times, which are solved on times since each "
                 "sequence's start)")
       .add_int("diffusion_width", 128, "hidden width of each per-dimension diffusion net 1->H->1",
-               1)
-      .add_float("diffusion_max", 1.0,
-                 "upper end of each diffusion net's range: g = diffusion_max * sigmoid(...), in "
-                 "the data's time unit",
-                 1e-6)
+               1);
+  add_diffusion_max_option(s)
       .add_string("encoder", "gru",
                   "'gru' (reversed-time GRU over the whole sequence, torchsde), 'conv' (the same "
                   "GRU over each frame's convolutional features: video and grid data), "

@@ -116,9 +116,10 @@ torch::Tensor LatentSdeModelImpl::hidden_activation(const torch::Tensor& x) cons
 
 torch::Tensor LatentSdeModelImpl::diffusion_forward(const torch::Tensor& z) {
   if (config_.activation != Activation::Softplus) return diffusion->forward(z);
-  return diagonal_diffusion_recompute(z, diffusion->w1, diffusion->b1, diffusion->w2,
-                                      diffusion->b2) *
-         diffusion->max_value();
+  auto g = diagonal_diffusion_recompute(z, diffusion->w1, diffusion->b1, diffusion->w2,
+                                        diffusion->b2);
+  const double max_value = diffusion->max_value();
+  return max_value == 1.0 ? g : g * max_value;  // no extra op per solver step by default
 }
 
 torch::Tensor LatentSdeModelImpl::decode(const torch::Tensor& z) { return observation->mean(z); }

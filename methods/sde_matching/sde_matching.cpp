@@ -63,11 +63,8 @@ Schema sde_matching_schema() {
                 "sequence's start)")
       .add_int("diffusion_width", 100, "hidden width of each per-dimension diffusion net 1->H->1", 1)
       .add_string("diffusion_activation", "softplus",
-                  "hidden activation of the diffusion nets (output is a sigmoid)", activation_names())
-      .add_float("diffusion_max", 1.0,
-                 "upper end of each diffusion net's range: g = diffusion_max * sigmoid(...), in "
-                 "the data's time unit",
-                 1e-6)
+                  "hidden activation of the diffusion nets (output is a sigmoid)", activation_names());
+  add_diffusion_max_option(s)
       .add_string("rec_estimator", "single",
                   "L_rec estimator: 'single' = -log p at one random observation, unscaled "
                   "(the reference notebook; not the ELBO's weight); 'unbiased' = the same times N "
