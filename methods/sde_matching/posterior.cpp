@@ -76,8 +76,41 @@ FirstFramesCode PosteriorImpl::first_frames_code(const torch::Tensor& values,
   const auto k = config_.encoder_frames;
   if (!first_frames) throw std::logic_error("sde_matching: first_frames_code needs encoder_frames > 0");
   auto v = values.narrow(1, 0, k), m = mask.narrow(1, 0, k);
-  if (!frame_encoder) return first_frames->forward(v, m);
-  return first_frames_from_features(frame_encoder->forward(v * m), m);
+  if (!frame_encoder) return with_sigma_floor(first_frames->forward(v, m));
+  return with_sigma_floor(first_frames_from_features(frame_encoder->forward(v * m), m));
+}
+
+// A floor on the posterior's std. Without one, SDE Matching's posterior on MOCAP narrows to
+// sigma ~ 0.1 around each latent path, so the prior's drift is fitted only inside that tube,
+// while a forecast's noise takes samples well outside it (the method README, "A floor on the
+// posterior's std").
+Marginal PosteriorImpl::with_sigma_floor(Marginal m, const Encoding& enc,
+                                         const torch::Tensor& t) const {
+  if (config_.sigma_min <= 0.0) return m;
+  auto raw_sigma = m.log_sigma.exp();
+  torch::Tensor floor, dfloor_dt;  // [B, Q, 1]
+  if (config_.sigma_ramp > 0.0) {
+    auto elapsed = (t - enc.first_times.to(t.scalar_type()).unsqueeze(1)).unsqueeze(-1);
+    auto ramp = torch::tanh(elapsed / config_.sigma_ramp);
+    floor = config_.sigma_min * ramp;
+    dfloor_dt = (config_.sigma_min / config_.sigma_ramp) * (1 - ramp.square());
+  } else {
+    floor = torch::full({1}, config_.sigma_min, raw_sigma.options());
+  }
+  auto sigma = raw_sigma + floor;
+  if (m.dlog_sigma_dt.defined()) {
+    auto dsigma_dt = raw_sigma * m.dlog_sigma_dt;
+    if (dfloor_dt.defined()) dsigma_dt = dsigma_dt + dfloor_dt;
+    m.dlog_sigma_dt = dsigma_dt / sigma;
+  }
+  m.log_sigma = sigma.log();
+  return m;
+}
+
+FirstFramesCode PosteriorImpl::with_sigma_floor(FirstFramesCode code) const {
+  // With a ramp the floor is 0 at the first time, where this code is the marginal.
+  if (config_.sigma_min > 0.0 && config_.sigma_ramp <= 0.0) code.log_std = (code.log_std.exp() + config_.sigma_min).log();
+  return code;
 }
 
 FirstFramesCode PosteriorImpl::first_frames_from_features(const torch::Tensor& features,
@@ -107,6 +140,7 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
     enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
+  enc.first_times = torch::full({values.size(0)}, tt[0].item<double>(), tt.options());
   enc.observations = static_cast<double>(times.size(0));
   if (windows()) {
     // At least two windows, or the marginal would not move in time.
@@ -155,6 +189,7 @@ Encoding PosteriorImpl::encode_per_sequence(const torch::Tensor& values, const t
   enc.lengths = lengths.to(torch::kLong);
   auto tt = times.to(torch::kFloat64);
   auto last = tt.gather(1, (enc.lengths - 1).clamp_min(0).unsqueeze(1)).squeeze(1);
+  enc.first_times = tt.select(1, 0);
   if (config_.absolute_time) {
     enc.t0s = torch::full({B}, config_.time_origin, tt.options());
     enc.spans = torch::full({B}, config_.time_span, tt.options());
@@ -181,6 +216,11 @@ void PosteriorImpl::run_encoders(const torch::Tensor& values, const torch::Tenso
 
 Marginal PosteriorImpl::marginal(const Encoding& enc, const torch::Tensor& t,
                                  bool time_derivative) {
+  return with_sigma_floor(raw_marginal(enc, t, time_derivative), enc, t);
+}
+
+Marginal PosteriorImpl::raw_marginal(const Encoding& enc, const torch::Tensor& t,
+                                     bool time_derivative) {
   Dual s;
   Dual ctx;
   if (enc.per_sequence()) {

@@ -57,6 +57,10 @@ struct PosteriorConfig {
   double sharpness = 41.0;    // 0: the number of observation times
   bool last_state = true;     // add the GRU's last state to every time's context (the notebook)
   bool encode_mask = false;  // feed the mask to the GRU next to the values
+  // A floor on the std: sigma = exp(raw) + floor(t). sigma_ramp = 0: floor = sigma_min at every
+  // time, q(z_0 | first k frames) included; sigma_ramp > 0: floor = sigma_min tanh((t - t_first)
+  // / sigma_ramp), 0 at each sequence's first time. sigma_min = 0: no floor.
+  double sigma_min = 0.0, sigma_ramp = 0.0;
   bool absolute_time = false;             // "absolute" normalisation: t0 and span below
   double time_origin = 0.0, time_span = 1.0;
   std::int64_t encoder_frames = 0;        // k > 0: q(z_0) from the first k frames
@@ -80,6 +84,7 @@ struct Encoding {
   // Per-sequence times (issue 19): each row's observations, and its own t0 and span ([B]
   // each, used instead of the doubles above); slots past a row's length are padding.
   torch::Tensor lengths, t0s, spans;
+  torch::Tensor first_times;  // [B], each sequence's first observation time (data time)
   bool per_sequence() const { return lengths.defined(); }
   // The observation counts that attention_sharpness = 0 reads (the encoded sequence's, unless a
   // forecast sets the full sequence's): a double, or [B] with per-sequence times.
@@ -103,6 +108,7 @@ class PosteriorImpl : public torch::nn::Module {
                   const torch::Tensor& times, const torch::Tensor& lengths = {});
   // Marginal parameters at query times t: [B, Q] (data time). With `time_derivative`, the
   // derivatives come from one tangent pass (forward mode), differentiable by reverse mode.
+  // With sigma_min > 0 the std is sigma_min + exp(raw), here and in first_frames_code.
   Marginal marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
   // q(z_0 | first k frames) alone (encoder_frames = k > 0): what a forecast samples z_0 from.
   // values, mask: [B, T, D] with T >= k.
@@ -115,6 +121,11 @@ class PosteriorImpl : public torch::nn::Module {
   FirstFramesEncoder first_frames{nullptr};  // encoder_frames > 0
 
  private:
+  // marginal() before the floor on sigma.
+  Marginal raw_marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
+  // log sigma = log(sigma_min + exp(raw log sigma)), with its time derivative.
+  Marginal with_sigma_floor(Marginal m, const Encoding& enc, const torch::Tensor& t) const;
+  FirstFramesCode with_sigma_floor(FirstFramesCode code) const;
   Encoding encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
                                const torch::Tensor& times, const torch::Tensor& lengths);
   // The GRU states (after the per-frame encoder) and the first-frames code.

@@ -49,6 +49,17 @@ Schema sde_matching_schema() {
                   "posterior_activation and attention_last_state do not apply: values other than "
                   "their defaults are refused)",
                   posterior_marginal_kinds())
+      .add_float("posterior_sigma_min", 0.0,
+                 "floor on the posterior's std: sigma = exp(raw) + floor, floor = "
+                 "posterior_sigma_min at every time (q(z_0 | first frames) included) or, with "
+                 "posterior_sigma_ramp > 0, rising from 0 at a sequence's first time; 0 = "
+                 "exp(raw) (the notebook)",
+                 0.0)
+      .add_float("posterior_sigma_ramp", 0.0,
+                 "> 0: the std's floor is posterior_sigma_min tanh((t - t_first) / ramp), in the "
+                 "data's time unit, so q(z_0) has none and a forecast's z_0 is drawn as training "
+                 "fitted it; 0: the same floor at every time",
+                 0.0)
       .add_int("frames_hidden", 30, "hidden width of the first-frames encoder", 1)
       .add_int("frames_layers", 2, "hidden layers of the first-frames encoder", 1)
       .add_bool("encode_mask", false,
@@ -115,6 +126,8 @@ SdeMatchingConfig SdeMatchingConfig::from_options(const Options& given, std::int
   c.posterior.frames_layers = o.get_int("frames_layers");
   c.posterior.encoder = o.get_string("encoder");
   c.posterior.marginals = o.get_string("posterior_marginals");
+  c.posterior.sigma_min = o.get_float("posterior_sigma_min");
+  c.posterior.sigma_ramp = o.get_float("posterior_sigma_ramp");
   // A resolved spec lists every key, so what is refused is a value other than the default.
   if (c.posterior.marginals == "windows")
     for (const char* unused : {"encoder_hidden", "posterior_width", "posterior_layers",
