@@ -109,7 +109,8 @@ Marginal PosteriorImpl::with_sigma_floor(Marginal m, const Encoding& enc,
 
 FirstFramesCode PosteriorImpl::with_sigma_floor(FirstFramesCode code) const {
   // With a ramp the floor is 0 at the first time, where this code is the marginal.
-  if (config_.sigma_min > 0.0 && config_.sigma_ramp <= 0.0) code.log_std = (code.log_std.exp() + config_.sigma_min).log();
+  if (config_.sigma_min > 0.0 && config_.sigma_ramp <= 0.0)
+    code.log_std = (code.log_std.exp() + config_.sigma_min).log();
   return code;
 }
 
@@ -140,7 +141,7 @@ Encoding PosteriorImpl::encode(const torch::Tensor& values, const torch::Tensor&
     enc.span = t1 > enc.t0 ? t1 - enc.t0 : 1.0;  // a single observation: unit frame
   }
   enc.keys = ((tt - enc.t0) / enc.span).to(values.scalar_type());
-  enc.first_times = torch::full({values.size(0)}, tt[0].item<double>(), tt.options());
+  enc.first_times = tt.narrow(0, 0, 1).expand({values.size(0)});
   enc.observations = static_cast<double>(times.size(0));
   if (windows()) {
     // At least two windows, or the marginal would not move in time.

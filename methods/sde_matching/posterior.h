@@ -108,7 +108,8 @@ class PosteriorImpl : public torch::nn::Module {
                   const torch::Tensor& times, const torch::Tensor& lengths = {});
   // Marginal parameters at query times t: [B, Q] (data time). With `time_derivative`, the
   // derivatives come from one tangent pass (forward mode), differentiable by reverse mode.
-  // With sigma_min > 0 the std is sigma_min + exp(raw), here and in first_frames_code.
+  // With sigma_min > 0 the std has the config's floor; first_frames_code has it too unless it
+  // ramps up from 0 at the first time (sigma_ramp > 0).
   Marginal marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
   // q(z_0 | first k frames) alone (encoder_frames = k > 0): what a forecast samples z_0 from.
   // values, mask: [B, T, D] with T >= k.
@@ -123,7 +124,7 @@ class PosteriorImpl : public torch::nn::Module {
  private:
   // marginal() before the floor on sigma.
   Marginal raw_marginal(const Encoding& enc, const torch::Tensor& t, bool time_derivative);
-  // log sigma = log(sigma_min + exp(raw log sigma)), with its time derivative.
+  // log sigma = log(exp(raw log sigma) + floor(t)), with its time derivative.
   Marginal with_sigma_floor(Marginal m, const Encoding& enc, const torch::Tensor& t) const;
   FirstFramesCode with_sigma_floor(FirstFramesCode code) const;
   Encoding encode_per_sequence(const torch::Tensor& values, const torch::Tensor& mask,
