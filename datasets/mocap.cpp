@@ -33,6 +33,13 @@ Schema mocap_schema() {
                "with keep_probability < 1, the frames every sequence keeps at its start (the "
                "protocol conditions forecasts on frames 0-2)",
                1)
+      .add_int("validation_folds", 0,
+               "0: the file's split. K >= 2: cross-validation for choosing hyperparameters: "
+               "the file's 16 training and 3 validation sequences are pooled (in that order), "
+               "sequence i goes to fold i mod K, fold validation_fold is the validation split "
+               "and the others the training split; the test split is the file's",
+               0, 19)
+      .add_int("validation_fold", 0, "with validation_folds = K >= 2: the fold validated on (0 .. K-1)", 0)
       .add_bool("normalise", false,
                 "the file is already zero-mean per sequence and dimension; true additionally "
                 "divides every dimension by its std over the training split (constant dims keep "
@@ -106,6 +113,32 @@ void keep_random_frames(TimeSeriesDataset& d, const Options& o, std::uint64_t se
                         " frames and each later one with probability " + format_value(p);
 }
 
+// Cross-validation folds over the file's training and validation sequences: the file's
+// validation split has 3 sequences, too few to choose hyperparameters on without the choice
+// fitting those 3 (see experiments/paper/defaults/mocap_windows.toml). Fold membership is
+// i mod K over the pooled order, so a fold mixes training and validation sequences of the file.
+void regroup_into_folds(TimeSeriesDataset& d, std::int64_t folds, std::int64_t fold) {
+  const auto pooled = torch::cat({d.train.values, d.val.values}, 0);
+  const std::int64_t n = pooled.size(0);
+  if (folds < 2 || folds > n)
+    throw std::invalid_argument("dataset 'mocap': validation_folds = " + std::to_string(folds) +
+                                " must be 0 (the file's split) or 2 .. " + std::to_string(n));
+  if (fold >= folds)
+    throw std::invalid_argument("dataset 'mocap': validation_fold = " + std::to_string(fold) +
+                                " must be below validation_folds = " + std::to_string(folds));
+  std::vector<std::int64_t> validation, training;
+  for (std::int64_t i = 0; i < n; ++i) (i % folds == fold ? validation : training).push_back(i);
+  const auto pick = [&](const std::vector<std::int64_t>& rows) {
+    return pooled.index_select(0, torch::tensor(rows, torch::kInt64));
+  };
+  d.train.values = pick(training);
+  d.val.values = pick(validation);
+  d.meta["split"] = "fold " + std::to_string(fold) + " of " + std::to_string(folds) +
+                    " over the file's Xtr and Xval pooled (" + std::to_string(training.size()) +
+                    " training, " + std::to_string(validation.size()) +
+                    " validation sequences); the file's Xtest";
+}
+
 }  // namespace
 
 TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context) {
@@ -144,6 +177,9 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
   for (const auto* split : {&d.val, &d.test})
     if (split->values.size(1) != T || split->values.size(2) != D)
       throw std::runtime_error("mocap: '" + path + "': Xval/Xtest shapes differ from Xtr's");
+  d.meta["split"] = "the file's Xtr / Xval / Xtest";
+  if (o.get_int("validation_folds") > 0)
+    regroup_into_folds(d, o.get_int("validation_folds"), o.get_int("validation_fold"));
   d.times = torch::arange(T, torch::kFloat64) * o.get_float("dt");
   for (auto* split : {&d.train, &d.val, &d.test}) split->mask = torch::ones_like(split->values);
   normalise_from_training(d, o.get_bool("normalise"));
@@ -151,7 +187,6 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
   d.meta["dataset"] = "mocap";
   d.meta["source_file"] = path;
   d.meta["sha256"] = checksum;
-  d.meta["split"] = "the file's Xtr / Xval / Xtest";
   d.meta["seed"] = std::to_string(context.seed);
   d.meta["version"] = "sdebench-mocap/1";
   d.meta["normalisation"] = o.get_bool("normalise") ? "train mean/std per dimension" : "none";
@@ -160,7 +195,7 @@ TimeSeriesDataset make_mocap(const Options& given, const DatasetContext& context
 }
 
 SDEBENCH_REGISTER_DATASET("mocap",
-                          "CMU MOCAP subject 35 (mocap35.mat, 50 dims, 300 frames, 16/3/4 split)",
+                          "CMU MOCAP subject 35 (mocap35.mat, 50 dims, 300 frames, 16/3/4 split or folds)",
                           mocap_schema(), make_mocap);
 
 }  // namespace sdebench

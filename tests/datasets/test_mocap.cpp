@@ -151,3 +151,54 @@ TEST_CASE("MOCAP: a file with another checksum is refused", "[datasets][mocap]")
   CHECK_THROWS_WITH(make_mocap(o, test::no_cache(0)),
                     Catch::Contains("sha256") && Catch::Contains(kMocapSha256));
 }
+
+TEST_CASE("MOCAP cross-validation folds partition the training and validation sequences",
+          "[datasets][mocap]") {
+  auto given = mocap_options();
+  if (!given) return;
+  Options& o = *given;
+  const auto file_split = make_mocap(o, test::no_cache(0));
+  const auto pooled = torch::cat({file_split.train.values, file_split.val.values}, 0);  // [19, ...]
+  o.set("validation_folds", std::int64_t{5});
+  std::vector<int> seen(19, 0);
+  for (std::int64_t fold = 0; fold < 5; ++fold) {
+    o.set("validation_fold", fold);
+    const auto d = make_mocap(o, test::no_cache(0));
+    INFO("fold " << fold);
+    CHECK(d.train.size() + d.val.size() == 19);
+    CHECK(d.val.size() == (fold < 4 ? 4 : 3));  // 19 = 4 + 4 + 4 + 4 + 3
+    CHECK(torch::equal(d.test.values, file_split.test.values));
+    // Each sequence sits in the split its index mod 5 says, unchanged.
+    std::int64_t v = 0, t = 0;
+    for (std::int64_t i = 0; i < 19; ++i) {
+      const bool validated = i % 5 == fold;
+      const auto& got = validated ? d.val.values[v++] : d.train.values[t++];
+      CHECK(torch::equal(got, pooled[i]));
+      if (validated) ++seen[static_cast<std::size_t>(i)];
+    }
+    CHECK(d.meta.at("split").find("fold " + std::to_string(fold) + " of 5") == 0);
+  }
+  for (int count : seen) CHECK(count == 1);  // every sequence validated on exactly once
+  o.set("validation_fold", std::int64_t{5});
+  CHECK_THROWS_WITH(make_mocap(o, test::no_cache(0)), Catch::Contains("validation_fold = 5"));
+  o.set("validation_folds", std::int64_t{1});
+  o.set("validation_fold", std::int64_t{0});
+  CHECK_THROWS_WITH(make_mocap(o, test::no_cache(0)), Catch::Contains("validation_folds = 1"));
+}
+
+TEST_CASE("MOCAP folds normalise by their own training sequences", "[datasets][mocap]") {
+  auto given = mocap_options();
+  if (!given) return;
+  Options& o = *given;
+  o.set("normalise", true);
+  o.set("validation_folds", std::int64_t{4});
+  o.set("validation_fold", std::int64_t{1});
+  const auto d = make_mocap(o, test::no_cache(0));
+  // Training values are divided by their own std: about 1 in every varying dimension.
+  const std::vector<std::int64_t> over_sequences_and_time{0, 1};
+  const auto train_std = d.train.values.std(over_sequences_and_time, /*unbiased=*/true, false);
+  const auto varying = d.norm_std != 1.0;  // a dimension constant in training keeps std 1
+  REQUIRE(varying.sum().item<std::int64_t>() >= 46);
+  CHECK(torch::allclose(train_std.index({varying}), torch::ones_like(train_std.index({varying})),
+                        1e-6, 1e-6));
+}
