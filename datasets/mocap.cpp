@@ -115,7 +115,7 @@ void keep_random_frames(TimeSeriesDataset& d, const Options& o, std::uint64_t se
 
 // Cross-validation folds over the file's training and validation sequences: the file's
 // validation split has 3 sequences, too few to choose hyperparameters on without the choice
-// fitting those 3 (see experiments/paper/defaults/mocap_windows.toml). Fold membership is
+// fitting those 3 (see experiments/paper/defaults/mocap_protocol.toml). Fold membership is
 // i mod K over the pooled order, so a fold mixes training and validation sequences of the file.
 void regroup_into_folds(TimeSeriesDataset& d, std::int64_t folds, std::int64_t fold) {
   const auto pooled = torch::cat({d.train.values, d.val.values}, 0);
