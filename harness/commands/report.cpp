@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "harness/commands/commands.h"
+#include "harness/report/aggregate.h"
+#include "harness/report/paired_comparison.h"
 #include "harness/report/report.h"
 
 namespace sdebench {
@@ -28,6 +30,21 @@ int report_command(const ReportCommandArgs& a) {
   return 0;
 }
 
+struct CompareCommandArgs {
+  std::vector<std::string> runs;
+  PairedComparisonOptions paired;  // used when --by is given
+};
+
+int compare_command(const CompareCommandArgs& a) {
+  if (a.paired.by.empty()) {
+    std::printf("%s", compare_runs(a.runs).c_str());
+    return 0;
+  }
+  const std::vector<RunRecord> runs = load_run_records(a.runs);
+  std::printf("%s", format_paired_comparison(compare_paired(runs, a.paired), a.paired).c_str());
+  return 0;
+}
+
 }  // namespace
 
 void add_report_commands(CLI::App& app, int& exit_code) {
@@ -40,13 +57,33 @@ void add_report_commands(CLI::App& app, int& exit_code) {
   report->add_flag("--no-plots", [a](std::int64_t) { a->plots = false; }, "tables only");
   report->callback([a, &exit_code] { exit_code = report_command(*a); });
 
-  auto runs = std::make_shared<std::vector<std::string>>();
+  auto c = std::make_shared<CompareCommandArgs>();
   CLI::App* compare = app.add_subcommand("compare", "print the comparison table of runs");
-  compare->add_option("runs", *runs, runs_help)->required();
-  compare->callback([runs, &exit_code] {
-    std::printf("%s", compare_runs(*runs).c_str());
-    exit_code = 0;
-  });
+  compare->add_option("runs", c->runs, runs_help)->required();
+  auto* by = compare->add_option("--by", c->paired.by,
+                                 "group by these spec keys' values (comma-separated, e.g. "
+                                 "method.noise_std), pooling seeds and anything else; needs --metric")
+                 ->delimiter(',')
+                 ->allow_extra_args(false);
+  compare->add_option("--metric", c->paired.metrics,
+                      "with --by: a final metric (e.g. best_val_forecast_mse_samples), last:COLUMN "
+                      "or late_median:COLUMN of eval.csv (the median over the second half of the "
+                      "evaluations); repeatable")
+      ->allow_extra_args(false)
+      ->needs(by);
+  auto* against = compare->add_option("--against", c->paired.against,
+                      "with --by: the reference group's values of the --by keys (comma-separated, in "
+                      "order); adds each group's differences from it, run by run")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->needs(by);
+  compare->add_option("--match", c->paired.match,
+                      "with --against: spec keys that pair two runs besides the seed (e.g. "
+                      "dataset.validation_fold)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->needs(against);
+  compare->callback([c, &exit_code] { exit_code = compare_command(*c); });
 }
 
 }  // namespace sdebench

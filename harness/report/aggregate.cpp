@@ -76,6 +76,14 @@ RunRecord load_run_record(const std::string& dir) {
   return r;
 }
 
+std::vector<RunRecord> load_run_records(const std::vector<std::string>& paths) {
+  const auto dirs = find_run_dirs(paths);
+  if (dirs.empty()) throw std::runtime_error("no run directories (with summary.json) in the given paths");
+  std::vector<RunRecord> runs;
+  for (const auto& d : dirs) runs.push_back(load_run_record(d));
+  return runs;
+}
+
 std::string RunGroup::key() const {
   std::string k = method + " / " + dataset;
   if (!label.empty()) k += " [" + label + "]";

@@ -28,6 +28,8 @@ struct RunRecord {
 // or a folder searched recursively. Sorted; throws naming a path that does not exist.
 std::vector<std::string> find_run_dirs(const std::vector<std::string>& paths);
 RunRecord load_run_record(const std::string& dir);
+// Every run directory in `paths`, loaded; throws when there is none.
+std::vector<RunRecord> load_run_records(const std::vector<std::string>& paths);
 
 struct RunGroup {
   std::string method, dataset, label;

@@ -14,14 +14,6 @@ namespace sdebench {
 
 namespace {
 
-std::vector<RunRecord> load_runs(const std::vector<std::string>& run_paths) {
-  auto dirs = find_run_dirs(run_paths);
-  if (dirs.empty()) throw std::runtime_error("no run directories (with summary.json) in the given paths");
-  std::vector<RunRecord> runs;
-  for (const auto& d : dirs) runs.push_back(load_run_record(d));
-  return runs;
-}
-
 std::string runs_section(const Aggregate& aggregate) {
   std::string out = "| group | seed | status | iterations | run directory |\n|---|---|---|---|---|\n";
   for (const auto& g : aggregate.groups)
@@ -52,7 +44,7 @@ ReportOutput write_report(const std::vector<std::string>& run_paths, const std::
                           const std::string& reports_root, bool plots) {
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
     throw std::invalid_argument("report name '" + name + "' must be a plain folder name");
-  std::vector<RunRecord> runs = load_runs(run_paths);
+  std::vector<RunRecord> runs = load_run_records(run_paths);
   Aggregate aggregate = aggregate_runs(runs);
 
   ReportOutput out;
@@ -91,7 +83,7 @@ ReportOutput write_report(const std::vector<std::string>& run_paths, const std::
 }
 
 std::string compare_runs(const std::vector<std::string>& run_paths) {
-  std::vector<RunRecord> runs = load_runs(run_paths);
+  std::vector<RunRecord> runs = load_run_records(run_paths);
   return summary_console(aggregate_runs(runs));
 }
 

@@ -158,9 +158,16 @@ std::string summary_console(const Aggregate& aggregate) {
     for (const auto& name : metrics) row.push_back(format_mean_interval(display_stat(name, g.stats.at(name)), true));
     cells.push_back(row);
   }
-  std::vector<size_t> width(header.size(), 0);
-  for (const auto& row : cells)
+  return aligned_columns(cells) +
+         "(mean +- 95% t-interval half-width over seeds; n = runs with the metric)\n";
+}
+
+std::string aligned_columns(const std::vector<std::vector<std::string>>& cells) {
+  std::vector<size_t> width;
+  for (const auto& row : cells) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
     for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
   std::string out;
   for (size_t r = 0; r < cells.size(); ++r) {
     for (size_t c = 0; c < cells[r].size(); ++c) {
@@ -174,7 +181,6 @@ std::string summary_console(const Aggregate& aggregate) {
       out += std::string(total, '-') + "\n";
     }
   }
-  out += "(mean +- 95% t-interval half-width over seeds; n = runs with the metric)\n";
   return out;
 }
 

@@ -17,5 +17,7 @@ std::string summary_csv(const Aggregate& aggregate);
 std::string summary_latex(const Aggregate& aggregate);
 std::string summary_markdown(const Aggregate& aggregate);
 std::string summary_console(const Aggregate& aggregate);
+// Rows of cells as left-aligned columns two spaces apart, a rule of dashes under the first row.
+std::string aligned_columns(const std::vector<std::vector<std::string>>& cells);
 
 }  // namespace sdebench
