@@ -31,19 +31,15 @@ std::string group_label(const PairedGroup& g, const std::vector<std::string>& by
 }
 
 // What pairs a run with one of the reference group: its seed and its values of options.match.
-std::string match_key(const RunRecord& run, const std::vector<std::string>& match) {
-  std::string k = "seed=" + std::to_string(run.seed);
-  for (const auto& key : match) k += " " + key + "=" + spec_value(run.dir, key);
-  return k;
-}
+using MatchKeys = std::map<const RunRecord*, std::string>;
 
 // Run value by match key; refuses two runs with one key, which would make the pairing ambiguous.
 std::map<std::string, double> values_by_match(const PairedGroup& g, const std::string& metric,
-                                              const std::vector<std::string>& match) {
+                                              const MatchKeys& match_of) {
   std::map<std::string, double> out;
   std::map<std::string, std::string> dir_of;
   for (const RunRecord* r : g.runs) {
-    const std::string k = match_key(*r, match);
+    const std::string& k = match_of.at(r);
     if (auto it = dir_of.find(k); it != dir_of.end())
       throw std::runtime_error("runs " + it->second + " and " + r->dir + " both have " + k +
                                ": pairing needs one run per seed and --match values (add the key "
@@ -101,7 +97,7 @@ double run_metric(const RunRecord& run, const std::string& metric) {
   return median(late);
 }
 
-std::string spec_value(const std::string& run_dir, const std::string& key) {
+std::vector<std::string> spec_values(const std::string& run_dir, const std::vector<std::string>& keys) {
   const std::string path = join_path(run_dir, run_files::spec);
   toml::table spec;
   try {
@@ -109,14 +105,21 @@ std::string spec_value(const std::string& run_dir, const std::string& key) {
   } catch (const toml::parse_error& e) {
     throw std::runtime_error(path + ": " + std::string(e.description()));
   }
-  const toml::node_view<toml::node> node = spec.at_path(key);
-  if (!node) throw std::runtime_error(path + ": no key '" + key + "'");
-  if (const auto v = node.value<double>(); v && (node.is_integer() || node.is_floating_point()))
-    return number_text(*v);
-  if (const auto s = node.value<std::string>(); s && node.is_string()) return *s;
-  std::ostringstream text;
-  text << node;
-  return text.str();
+  std::vector<std::string> out;
+  for (const auto& key : keys) {
+    const toml::node_view<toml::node> node = spec.at_path(key);
+    if (!node) throw std::runtime_error(path + ": no key '" + key + "'");
+    if (const auto v = node.value<double>(); v && (node.is_integer() || node.is_floating_point())) {
+      out.push_back(number_text(*v));
+    } else if (const auto s = node.value<std::string>(); s && node.is_string()) {
+      out.push_back(*s);
+    } else {
+      std::ostringstream text;
+      text << node;
+      out.push_back(text.str());
+    }
+  }
+  return out;
 }
 
 std::string canonical_value(const std::string& text) {
@@ -135,10 +138,16 @@ std::vector<PairedGroup> compare_paired(const std::vector<RunRecord>& runs, cons
   for (const auto& m : options.metrics) run_metric(RunRecord{}, m);  // refuses malformed names early
 
   std::vector<PairedGroup> groups;
+  MatchKeys match_of;
+  std::vector<std::string> keys = options.by;  // then options.match: one read of each spec
+  keys.insert(keys.end(), options.match.begin(), options.match.end());
   for (const auto& r : runs) {
     if (!status_counts(r.status)) continue;
-    std::vector<std::string> values;
-    for (const auto& k : options.by) values.push_back(spec_value(r.dir, k));
+    std::vector<std::string> values = spec_values(r.dir, keys);
+    std::string& match = match_of[&r] = "seed=" + std::to_string(r.seed);
+    for (size_t i = 0; i < options.match.size(); ++i)
+      match += " " + options.match[i] + "=" + values[options.by.size() + i];
+    values.resize(options.by.size());
     auto it = std::find_if(groups.begin(), groups.end(), [&](const PairedGroup& g) {
       return g.method == r.method && g.dataset == r.dataset && g.values == values;
     });
@@ -174,7 +183,7 @@ std::vector<PairedGroup> compare_paired(const std::vector<RunRecord>& runs, cons
       for (const RunRecord* r : g.runs) v.push_back(run_metric(*r, name));
       m.stat = mean_interval_95(v);
       if (ref != groups.end() && !g.is_reference)
-        set_difference(m, values_by_match(g, name, options.match), values_by_match(*ref, name, options.match));
+        set_difference(m, values_by_match(g, name, match_of), values_by_match(*ref, name, match_of));
       g.metrics.push_back(m);
     }
   }

@@ -30,10 +30,10 @@ struct PairedComparisonOptions {
 // Throws on a malformed name (an unknown prefix, or no column after the colon).
 double run_metric(const RunRecord& run, const std::string& metric);
 
-// The value of a dotted key in a run's spec.toml as text (numbers as %g, so 300 and 300.0 read
-// alike); throws naming the run's spec file and the key when the key is absent.
-std::string spec_value(const std::string& run_dir, const std::string& key);
-// A value given on the command line, written the way spec_value writes it.
+// The values of dotted keys in a run's spec.toml (read once) as text, numbers as %.10g so that
+// 300 and 300.0 read alike; throws naming the run's spec file and the key when a key is absent.
+std::vector<std::string> spec_values(const std::string& run_dir, const std::vector<std::string>& keys);
+// A value given on the command line, written the way spec_values writes it.
 std::string canonical_value(const std::string& text);
 
 struct PairedMetric {
