@@ -63,12 +63,19 @@ void set_difference(PairedMetric& m, const std::map<std::string, double>& runs,
   m.difference = mean_interval_95(diffs);
 }
 
+// True when the whole of `text` is a number (csv's parse_number also takes "0.3abc" as 0.3,
+// which would turn a string value into a number here).
+bool whole_number(const std::string& text, double& value) {
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size();
+}
+
 bool values_before(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     if (a[i] == b[i]) continue;
-    char *ea = nullptr, *eb = nullptr;
-    const double x = std::strtod(a[i].c_str(), &ea), y = std::strtod(b[i].c_str(), &eb);
-    if (!a[i].empty() && !b[i].empty() && *ea == '\0' && *eb == '\0') return x < y;
+    double x = 0, y = 0;
+    if (whole_number(a[i], x) && whole_number(b[i], y)) return x < y;
     return a[i] < b[i];
   }
   return false;
@@ -123,10 +130,8 @@ std::vector<std::string> spec_values(const std::string& run_dir, const std::vect
 }
 
 std::string canonical_value(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (!text.empty() && end == text.c_str() + text.size()) return number_text(v);
-  return text;
+  double v = 0;
+  return whole_number(text, v) ? number_text(v) : text;
 }
 
 std::vector<PairedGroup> compare_paired(const std::vector<RunRecord>& runs, const PairedComparisonOptions& options) {
